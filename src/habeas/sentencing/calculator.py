@@ -211,6 +211,15 @@ def _rule_step(rule: str, period: Period[T], value: str, day: dt.date) -> Step:
     )
 
 
+def _periods_between(rule: Rule[T], first: dt.date, before: dt.date) -> list[Period[T]]:
+    """Periods in force on some day from ``first`` up to (not including) ``before``."""
+    return [
+        p
+        for p in rule.periods
+        if p.valid_from < before and (p.valid_until is None or p.valid_until >= first)
+    ]
+
+
 def _ceil_fraction_of(fraction: Fraction, days: int) -> int:
     return -((-fraction.numerator * days) // fraction.denominator)
 
@@ -512,6 +521,33 @@ def calculate(
         )
     )
 
+    # Between the first and the latest imposition the law may have changed: if a cap or fraction
+    # in force then was more favourable than the one applied, which governs is a question of law
+    # the calculator cannot settle (the offence dates are not among its inputs).
+    earliest = min(s.imposed_on for s in sentences)
+    if earliest < reference:
+        doubtful: list[tuple[str, str, dt.date]] = [
+            ("max_aggregate_term", str(p.value), p.valid_from)
+            for p in _periods_between(profile.max_aggregate_term, earliest, reference)
+            if add_term(deemed_start, p.value) < add_term(deemed_start, cap_period.value)
+        ]
+        doubtful += [
+            ("conditional_release_fraction", str(p.value), p.valid_from)
+            for p in _periods_between(profile.conditional_release_fraction, earliest, reference)
+            if p.value < fraction_period.value
+        ]
+        for rule_name, value, valid_from in doubtful:
+            raise CalculationRefused(
+                "LAW_IN_DOUBT",
+                {
+                    "rule": rule_name,
+                    "value": value,
+                    "valid_from": valid_from.isoformat(),
+                    "reference_date": reference.isoformat(),
+                },
+                "profile",
+            )
+
     # The cap, counted from the deemed start, with favourable retroactivity.
     def capped_last(cap: Term) -> dt.date:
         return min(nominal_last, term_end(deemed_start, cap))
@@ -524,6 +560,8 @@ def calculate(
 
     cap = cap_period.value
     last_day = capped_last(cap)
+    # A favourable later cap cannot make conditional release fall before it came into force.
+    cap_in_force_from = sentence_start
     for later in profile.max_aggregate_term.starting_between(reference, release_after(last_day)):
         candidate = max(capped_last(later.value), _shift(later.valid_from, -1))
         law = {
@@ -536,6 +574,7 @@ def calculate(
         if candidate < last_day:
             steps.append(Step("FAVOURABLE_LAW_APPLIED", law))
             cap, last_day = later.value, candidate
+            cap_in_force_from = max(sentence_start, later.valid_from)
         else:
             steps.append(Step("LATER_LAW_NOT_APPLIED", law))
     capped = last_day < nominal_last
@@ -578,7 +617,7 @@ def calculate(
 
     def eligible(fraction: Fraction) -> dt.date | None:
         needed = _ceil_fraction_of(fraction, basis_days)
-        date = release_after(_shift(deemed_start, needed - 1))
+        date = max(release_after(_shift(deemed_start, needed - 1)), cap_in_force_from)
         return date if date <= release_date else None
 
     fraction = fraction_period.value
@@ -746,6 +785,10 @@ REFUSAL_TEMPLATES_EN: Mapping[str, str] = {
     ),
     "PROFILE_NO_PERIOD": "The profile has no period of rule {rule} in force on {date}.",
     "PROFILE_PERIODS_OVERLAP": "The profile has overlapping periods in: {rules}.",
+    "LAW_IN_DOUBT": (
+        "A more favourable {rule} of {value} was in force from {valid_from}, before the latest"
+        " imposition on {reference_date}: which law governs must be decided by a person."
+    ),
     "DATE_OUT_OF_RANGE": "The calculation reaches beyond the calendar (year 9999) from {date}.",
     "NAIVE_DATETIME": "The moment {value} has no time zone.",
     "AUTHORITY_NO_END": "The authority has neither a term nor an end date.",
