@@ -30,7 +30,7 @@ SV = ZoneInfo("America/El_Salvador")
 
 
 def at(*parts: int, tz: dt.tzinfo = UTC) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=tz)  # type: ignore[misc]
+    return dt.datetime(*parts, tzinfo=tz)  # type: ignore[arg-type,misc]  # varargs of ints
 
 
 class TestJudicialReviewDue:
