@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -56,6 +57,7 @@ WHAT_IF_SCHEMA = "habeas.sentencing.what-if/1"
 PROFILE_SCHEMA = "habeas.sentencing.profile/1"
 RESULT_SCHEMA = "habeas.sentencing.calculation/1"
 BUILTIN_PROFILES = ("el_salvador",)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 V = TypeVar("V")
 E = TypeVar("E", bound=StrEnum)
@@ -139,7 +141,7 @@ class _Reader:
         return value
 
     def date(self, value: object, path: str) -> dt.date | None:
-        if not isinstance(value, str) or len(value) != 10:
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
             self.fail(path, "must be a date as YYYY-MM-DD")
             return None
         try:
