@@ -3,9 +3,10 @@
     .venv/bin/python bench/sentencing_pure.py [--people 100000] [--seed 7] [--json]
 
 Builds a synthetic population (1-5 sentences each, 3 on average; about half consecutive to an
-earlier one; terms from 6 months to 45 years; a tenth with up to four weeks of remand credit; a twentieth with a chain
-long enough to reach the 60-year cap), then calculates every person against the default El
-Salvador profile and times it. The population is built before the clock starts.
+earlier one; terms from 6 months to 45 years; a tenth with up to four weeks of remand credit; a
+twentieth with a chain long enough to reach the 60-year cap), then calculates every person
+against the default El Salvador profile and times it. The population is built before the clock
+starts.
 """
 
 from __future__ import annotations
