@@ -221,6 +221,44 @@ class TestRefusals:
         assert str(refused) == refusal_en(refused)
 
 
+class TestLawInTime:
+    def profile_with_caps(self, *periods: Period[Term]) -> Profile:
+        base = a_profile()
+        fields = {name: getattr(base, name) for name in base.__slots__}
+        return Profile(**{**fields, "max_aggregate_term": Rule("max_aggregate_term", periods)})
+
+    def test_ignores_an_earlier_favourable_cap_that_would_not_change_the_answer(self) -> None:
+        profile = self.profile_with_caps(
+            Period(Term(years=50), D(1998, 1, 1), D(2004, 12, 31), "old"),
+            Period(Term(years=60), D(2005, 1, 1), None, "new"),
+        )
+        sentences = [
+            a_sentence("S1", term=Term(years=10), imposed_on=D(2000, 1, 1)),
+            a_sentence("S2", term=Term(years=5), imposed_on=D(2008, 1, 1), consecutive_to="S1"),
+        ]
+
+        calculation = calculate(sentences, profile)
+
+        assert calculation.release_date == D(2015, 1, 1)
+        assert not calculation.capped
+
+    def test_refuses_an_earlier_favourable_cap_that_would(self) -> None:
+        profile = self.profile_with_caps(
+            Period(Term(years=10), D(1998, 1, 1), D(2004, 12, 31), "old"),
+            Period(Term(years=60), D(2005, 1, 1), None, "new"),
+        )
+        sentences = [
+            a_sentence("S1", term=Term(years=10), imposed_on=D(2000, 1, 1)),
+            a_sentence("S2", term=Term(years=5), imposed_on=D(2008, 1, 1), consecutive_to="S1"),
+        ]
+
+        with pytest.raises(CalculationRefused) as refused:
+            calculate(sentences, profile)
+
+        assert refused.value.code == "LAW_IN_DOUBT"
+        assert refused.value.message_params["value"] == "10y0m0d"
+
+
 class TestExplanation:
     def test_explains_a_chain_step_by_step_with_codes_and_parameters(self) -> None:
         calculation = calculate(

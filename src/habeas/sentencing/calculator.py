@@ -522,31 +522,21 @@ def calculate(
     )
 
     # Between the first and the latest imposition the law may have changed: if a cap or fraction
-    # in force then was more favourable than the one applied, which governs is a question of law
-    # the calculator cannot settle (the offence dates are not among its inputs).
+    # in force then would give an earlier date than the law applied, which governs is a question
+    # of law the calculator cannot settle (the offence dates are not among its inputs).
     earliest = min(s.imposed_on for s in sentences)
-    if earliest < reference:
-        doubtful: list[tuple[str, str, dt.date]] = [
-            ("max_aggregate_term", str(p.value), p.valid_from)
-            for p in _periods_between(profile.max_aggregate_term, earliest, reference)
-            if add_term(deemed_start, p.value) < add_term(deemed_start, cap_period.value)
-        ]
-        doubtful += [
-            ("conditional_release_fraction", str(p.value), p.valid_from)
-            for p in _periods_between(profile.conditional_release_fraction, earliest, reference)
-            if p.value < fraction_period.value
-        ]
-        for rule_name, value, valid_from in doubtful:
-            raise CalculationRefused(
-                "LAW_IN_DOUBT",
-                {
-                    "rule": rule_name,
-                    "value": value,
-                    "valid_from": valid_from.isoformat(),
-                    "reference_date": reference.isoformat(),
-                },
-                "profile",
-            )
+
+    def in_doubt(rule: str, period: Period[Term] | Period[Fraction]) -> CalculationRefused:
+        return CalculationRefused(
+            "LAW_IN_DOUBT",
+            {
+                "rule": rule,
+                "value": str(period.value),
+                "valid_from": period.valid_from.isoformat(),
+                "reference_date": reference.isoformat(),
+            },
+            "profile",
+        )
 
     # The cap, counted from the deemed start, with favourable retroactivity.
     def capped_last(cap: Term) -> dt.date:
@@ -577,6 +567,9 @@ def calculate(
             cap_in_force_from = max(sentence_start, later.valid_from)
         else:
             steps.append(Step("LATER_LAW_NOT_APPLIED", law))
+    for earlier in _periods_between(profile.max_aggregate_term, earliest, reference):
+        if capped_last(earlier.value) < last_day:
+            raise in_doubt("max_aggregate_term", earlier)
     capped = last_day < nominal_last
     if capped:
         steps.append(
@@ -639,6 +632,12 @@ def calculate(
             fraction, conditional = later_fraction.value, found
         else:
             steps.append(Step("LATER_LAW_NOT_APPLIED", law))
+    for earlier_fraction in _periods_between(
+        profile.conditional_release_fraction, earliest, reference
+    ):
+        found = eligible(earlier_fraction.value)
+        if found is not None and (conditional is None or found < conditional):
+            raise in_doubt("conditional_release_fraction", earlier_fraction)
     if conditional is None:
         steps.append(
             Step(
@@ -786,8 +785,9 @@ REFUSAL_TEMPLATES_EN: Mapping[str, str] = {
     "PROFILE_NO_PERIOD": "The profile has no period of rule {rule} in force on {date}.",
     "PROFILE_PERIODS_OVERLAP": "The profile has overlapping periods in: {rules}.",
     "LAW_IN_DOUBT": (
-        "A more favourable {rule} of {value} was in force from {valid_from}, before the latest"
-        " imposition on {reference_date}: which law governs must be decided by a person."
+        "The {rule} of {value} in force from {valid_from}, before the latest imposition on"
+        " {reference_date}, would give an earlier date: which law governs must be decided by a"
+        " person."
     ),
     "DATE_OUT_OF_RANGE": "The calculation reaches beyond the calendar (year 9999) from {date}.",
     "NAIVE_DATETIME": "The moment {value} has no time zone.",
