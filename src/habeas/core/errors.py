@@ -79,7 +79,8 @@ class InvalidInputDetails:
 class InvalidInput(DomainError):
     """The input is malformed: wrong type, out of range, missing (HTTP 422).
 
-    Carries every problem found, not just the first, so a file with many bad lines is reported whole.
+    Carries every problem found, not just the first, so a file with many bad lines is reported
+    whole.
     """
 
     status = 422

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from habeas.accounts.roles import CAPABILITIES, Capability, Role
+
+if TYPE_CHECKING:
+    from habeas.estate.models import Facility
+
+
+class User(AbstractUser):
+    """A member of staff or an inspector. Sees only the facilities they are assigned to."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    facilities = models.ManyToManyField(
+        "estate.Facility", verbose_name=_("facilities"), related_name="staff", blank=True
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def can(self, capability: Capability) -> bool:
+        if not self.is_active:
+            return False
+        return capability in CAPABILITIES.get(self.role, frozenset())
+
+    def facility_ids(self) -> set[int]:
+        cached: set[int] | None = getattr(self, "_facility_ids", None)
+        if cached is None:
+            cached = set(self.facilities.values_list("id", flat=True))
+            self._facility_ids = cached
+        return cached
+
+    def sees(self, facility: Facility | int) -> bool:
+        fid = facility if isinstance(facility, int) else facility.pk
+        return fid in self.facility_ids()
+
+
+class ApiToken(models.Model):
+    """A bearer token for programs acting as a user. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return "hb_" + secrets.token_urlsafe(32)

@@ -1,0 +1,79 @@
+"""What every API router shares: authentication, permission checks and the error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.security import APIKeyCookie, HttpBearer
+
+from habeas.accounts.models import ApiToken, User
+from habeas.accounts.roles import Capability
+from habeas.audit.services import Actor
+from habeas.core.errors import NotFound, PermissionDenied
+from habeas.estate.models import Facility
+
+
+class SessionAuth(APIKeyCookie):
+    """A signed-in browser session (CSRF checked on writes)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+class TokenAuth(HttpBearer):
+    """A per-user API token: ``Authorization: Bearer hb_…``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        token_row = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
+            .first()
+        )
+        if token_row is None or not token_row.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=token_row.pk).update(last_used_at=timezone.now())
+        request.user = token_row.user
+        return token_row.user
+
+
+AUTH = [TokenAuth(), SessionAuth(csrf=True)]
+
+
+def user_of(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return Actor.of(user_of(request))
+
+
+def require(request: HttpRequest, capability: Capability) -> User:
+    user = user_of(request)
+    if not user.can(capability):
+        raise PermissionDenied(
+            code="FORBIDDEN", message=_("Your role does not allow this."), field=None
+        )
+    return user
+
+
+def visible_facility(request: HttpRequest, code: str) -> Facility:
+    """The facility, if the user is assigned to it; otherwise 404 (never reveal it exists)."""
+    user = user_of(request)
+    facility = Facility.objects.select_related("space_standard").filter(code=code).first()
+    if facility is None or not user.sees(facility):
+        raise NotFound(
+            code="UNKNOWN_FACILITY",
+            message=_("No facility %(code)s.") % {"code": code},
+            field="facility",
+        )
+    return facility
