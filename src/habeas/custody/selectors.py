@@ -1,0 +1,109 @@
+"""Reading a person's custody: where, on what authority, since when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from habeas.accounts.models import User
+from habeas.core.errors import NotFound
+from habeas.custody.models import (
+    Absence,
+    AuthorityKind,
+    Episode,
+    LawfulAuthority,
+    Movement,
+    Stay,
+)
+from habeas.housing.models import Placement
+from habeas.people.models import Person
+
+
+def last_stay(person: Person) -> Stay | None:
+    return (
+        Stay.objects.filter(person=person)
+        .select_related("facility")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def visible_person(
+    user: User, *, pk: int | None = None, custody_number: str | None = None
+) -> Person:
+    """The person, if their current (or last) facility is one the user is assigned to; else 404."""
+    qs = Person.objects.all()
+    person = (
+        qs.filter(pk=pk).first()
+        if pk is not None
+        else qs.filter(custody_number=custody_number).first()
+    )
+    stay = last_stay(person) if person is not None else None
+    if person is None or stay is None or not user.sees(stay.facility_id):
+        raise NotFound(code="UNKNOWN_PERSON", message=_("No such person."), field="person")
+    return person
+
+
+@dataclass
+class Whereabouts:
+    in_custody: bool
+    facility_code: str | None
+    cell_code: str | None
+    away: str | None
+    status: str | None  # untried / convicted
+    covered: bool  # a lawful authority covers the moment
+
+
+def whereabouts(person: Person, at: dt.datetime) -> Whereabouts:
+    stay = (
+        Stay.objects.filter(person=person, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .select_related("facility")
+        .first()
+    )
+    if stay is None:
+        return Whereabouts(False, None, None, None, None, False)
+    placement = (
+        Placement.objects.filter(person=person, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .select_related("cell")
+        .first()
+    )
+    absence = (
+        Absence.objects.filter(person=person, started_at__lte=at).exclude(ended_at__lte=at).first()
+    )
+    covering = [a for a in stay.episode.authorities.all() if a.covers(at)]
+    status = "convicted" if any(a.kind == AuthorityKind.CONVICTION for a in covering) else "untried"
+    return Whereabouts(
+        True,
+        stay.facility.code,
+        placement.cell.code if placement else None,
+        absence.destination if absence else None,
+        status,
+        bool(covering),
+    )
+
+
+def episodes_of(person: Person) -> QuerySet[Episode]:
+    return (
+        Episode.objects.filter(person=person).select_related("admitted_to").order_by("-admitted_at")
+    )
+
+
+def authorities_of(person: Person) -> QuerySet[LawfulAuthority]:
+    return LawfulAuthority.objects.filter(episode__person=person).order_by("-valid_from", "-id")
+
+
+def placements_of(person: Person) -> QuerySet[Placement]:
+    return (
+        Placement.objects.filter(person=person)
+        .select_related("cell", "facility")
+        .order_by("-started_at", "-id")
+    )
+
+
+def movements_of(person: Person) -> QuerySet[Movement]:
+    return Movement.objects.filter(person=person).select_related("facility").order_by("-at", "-id")
