@@ -1,0 +1,70 @@
+"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from habeas.core.api import AUTH
+from habeas.core.errors import DomainError
+from habeas.custody.api import router as custody_router
+from habeas.estate.api import router as estate_router
+from habeas.housing.api import router as housing_router
+
+api = NinjaAPI(
+    title="Habeas",
+    version="1",
+    description=_(
+        "Where each person is held, on what lawful authority, until when, and under what "
+        "conditions. Errors carry a stable code, a message and the field at fault."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    problems = []
+    for err in exc.errors:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "payload")]
+        problems.append(
+            {
+                "field": ".".join(loc),
+                "message": str(err.get("msg", "")),
+                "code": str(err.get("type", "INVALID")).upper(),
+                "line": None,
+            }
+        )
+    body = {
+        "code": "INVALID_INPUT",
+        "message": _("The request is malformed: %(n)d problem(s).") % {"n": len(problems)},
+        "field": problems[0]["field"] if problems else None,
+        "details": {"problems": problems},
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "UNAUTHENTICATED", "message": _("Sign in or send an API token."), "field": None}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    body = {"code": f"HTTP_{exc.status_code}", "message": str(exc), "field": None}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+api.add_router("/facilities", estate_router)
+api.add_router("/facilities", housing_router)
+api.add_router("/", custody_router)
