@@ -58,7 +58,7 @@ class Step:
     params: Mapping[str, Param] = field(default_factory=dict)
 
 
-class CalculationRefused(Exception):  # noqa: N818 - the domain word: the calculator refuses
+class CalculationRefused(Exception):
     """The input cannot be calculated without guessing; ``code`` says why, ``field`` where."""
 
     def __init__(
