@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """A JSON value that reads back identically from SQLite and PostgreSQL (jsonb).
 
     Floats and decimals become strings so that no database can change their digits.
     """
-    if value is None or isinstance(value, bool | int | str):
+    if type(value) in _PLAIN:
         return value
     if isinstance(value, enum.Enum):
         return jsonable(value.value)
@@ -32,17 +35,22 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         items = [jsonable(v) for v in value]
         return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
     return str(value)
 
 
+def moment(at: dt.datetime) -> str:
+    """The canonical text of a moment: UTC, microseconds, "Z"."""
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def digest(
     *,
     seq: int,
-    at: dt.datetime,
+    at: dt.datetime | str,
     actor_id: int | None,
     actor_label: str,
     action: str,
@@ -57,7 +65,7 @@ def digest(
 ) -> str:
     payload = {
         "seq": seq,
-        "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": at if isinstance(at, str) else moment(at),
         "actor_id": actor_id,
         "actor_label": actor_label,
         "action": action,

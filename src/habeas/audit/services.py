@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from habeas.audit import chain
 from habeas.audit.models import AuditEvent, AuditHead
+from habeas.core.bulk import insert_rows
 
 if TYPE_CHECKING:
     from habeas.accounts.models import User
@@ -58,13 +59,31 @@ def _lock_head() -> AuditHead:
     return head
 
 
-def record_many(*, actor: Actor, at: dt.datetime, changes: Sequence[Change]) -> list[AuditEvent]:
-    """Append ``changes`` to the chain, in order, in the caller's transaction."""
+FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "facility_id",
+    "person_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+
+
+def _append(*, actor: Actor, at: dt.datetime, changes: Sequence[Change]) -> list[tuple[Any, ...]]:
     if not changes:
         return []
     head = _lock_head()
     seq, prev = head.seq, head.hash
-    events: list[AuditEvent] = []
+    rows: list[tuple[Any, ...]] = []
+    at_text = chain.moment(at)
     for change in changes:
         seq += 1
         before = chain.jsonable(change.before)
@@ -73,7 +92,7 @@ def record_many(*, actor: Actor, at: dt.datetime, changes: Sequence[Change]) -> 
         reason = str(change.reason)
         h = chain.digest(
             seq=seq,
-            at=at,
+            at=at_text,
             actor_id=actor.user_id,
             actor_label=actor.label,
             action=change.action,
@@ -86,32 +105,40 @@ def record_many(*, actor: Actor, at: dt.datetime, changes: Sequence[Change]) -> 
             reason=reason,
             prev_hash=prev,
         )
-        events.append(
-            AuditEvent(
-                seq=seq,
-                at=at,
-                actor_id=actor.user_id,
-                actor_label=actor.label,
-                action=change.action,
-                object_type=change.object_type,
-                object_id=object_id,
-                facility_id=change.facility_id,
-                person_id=change.person_id,
-                before=before,
-                after=after,
-                reason=reason,
-                prev_hash=prev,
-                hash=h,
+        rows.append(
+            (
+                seq,
+                at,
+                actor.user_id,
+                actor.label,
+                change.action,
+                change.object_type,
+                object_id,
+                change.facility_id,
+                change.person_id,
+                before,
+                after,
+                reason,
+                prev,
+                h,
             )
         )
         prev = h
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    insert_rows(AuditEvent, FIELDS, rows)
     AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
-    return events
+    return rows
+
+
+def record_many(*, actor: Actor, at: dt.datetime, changes: Sequence[Change]) -> int:
+    """Append ``changes`` to the chain, in order, in the caller's transaction. Set-based: one
+    statement whatever the number of events. Returns how many were written."""
+    return len(_append(actor=actor, at=at, changes=changes))
 
 
 def record(*, actor: Actor, at: dt.datetime, change: Change) -> AuditEvent:
-    return record_many(actor=actor, at=at, changes=[change])[0]
+    """Append one event; returns it (unsaved copy of the stored row, without its id)."""
+    (row,) = _append(actor=actor, at=at, changes=[change])
+    return AuditEvent(**dict(zip(FIELDS, row, strict=True)))
 
 
 @transaction.atomic

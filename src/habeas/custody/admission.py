@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from habeas.audit.services import Actor, Change, record_many
 from habeas.core import clock
+from habeas.core.bulk import insert_rows, matching, reserve_ids
 from habeas.core.errors import DomainError, FieldProblem, InvalidInput, NotFound, RuleViolation
 from habeas.custody.inputs import AdmissionIn, AuthorityIn
 from habeas.custody.models import (
@@ -57,9 +58,12 @@ ADMITTING_KINDS = {
     AuthorityKind.CONVICTION,
     AuthorityKind.TRANSFER,
 }
+SEXES = frozenset(Sex.values)
+DOCUMENT_KINDS = frozenset(IdentityDocument.Kind.values)
+AFFILIATION_STATUSES = frozenset(Affiliation.Status.values)
 ADULT_AGE = 18
 OLDEST_PLAUSIBLE_AGE = 120
-CHUNK = 2000
+CHUNK = 5000
 
 
 @dataclass
@@ -95,6 +99,8 @@ class _Row:
     person: Person | None = None
     admitted_at: dt.datetime | None = None
     matches: list[dict[str, object]] = field(default_factory=list)
+    name_key: str = ""
+    document_keys: tuple[str, ...] = ()
 
     def fail(self, field_name: str, message: str, code: str) -> None:
         self.problems.append(
@@ -177,10 +183,12 @@ def _check_person(row: _Row, facility: Facility, at: dt.datetime, groups: set[st
     p = row.item.person
     if p is None:
         return
+    row.name_key = name_key(p.given_names, p.family_names)
+    row.document_keys = tuple(document_key(d.number) for d in p.documents)
     for name in ("given_names", "family_names", "nationality"):
         if not getattr(p, name, "").strip():
             row.fail(f"person.{name}", _("This field is required."), "REQUIRED")
-    if p.sex not in Sex.values:
+    if p.sex not in SEXES:
         row.fail("person.sex", _("Sex must be M or F."), "INVALID")
     if p.date_of_birth is None:
         row.fail("person.date_of_birth", _("This field is required."), "REQUIRED")
@@ -199,9 +207,9 @@ def _check_person(row: _Row, facility: Facility, at: dt.datetime, groups: set[st
                 )
     row.sex = p.sex
     for i, d in enumerate(p.documents):
-        if d.kind not in IdentityDocument.Kind.values:
+        if d.kind not in DOCUMENT_KINDS:
             row.fail(f"person.documents[{i}].kind", _("Unknown kind of document."), "INVALID")
-        if not document_key(d.number):
+        if not row.document_keys[i]:
             row.fail(f"person.documents[{i}].number", _("This field is required."), "REQUIRED")
     for i, a in enumerate(p.affiliations):
         if a.group not in groups:
@@ -210,7 +218,7 @@ def _check_person(row: _Row, facility: Facility, at: dt.datetime, groups: set[st
                 _("No security-threat group %(code)s.") % {"code": a.group},
                 "UNKNOWN_GROUP",
             )
-        if a.status not in Affiliation.Status.values:
+        if a.status not in AFFILIATION_STATUSES:
             row.fail(
                 f"person.affiliations[{i}].status", _("Unknown affiliation status."), "INVALID"
             )
@@ -252,25 +260,24 @@ def _find_duplicates(rows: list[_Row]) -> None:
         p = row.item.person
         if p is None:
             continue
-        for d in p.documents:
-            doc_keys[(d.kind, document_key(d.number))].append(row)
+        for d, key in zip(p.documents, row.document_keys, strict=True):
+            doc_keys[(d.kind, key)].append(row)
         if p.date_of_birth is not None:
-            name_dob[(name_key(p.given_names, p.family_names), p.date_of_birth)].append(row)
-    matches: dict[int, dict[int, Person]] = defaultdict(dict)
-    if doc_keys:
-        numbers = {k for _kind, k in doc_keys}
-        for doc in IdentityDocument.objects.filter(number_key__in=numbers).select_related("person"):
-            for row in doc_keys.get((doc.kind, doc.number_key), ()):
-                matches[row.index][doc.person_id] = doc.person
-    if name_dob:
-        keys = {k for k, _d in name_dob}
-        for person in Person.objects.filter(name_key__in=keys):
-            for row in name_dob.get((person.name_key, person.date_of_birth), ()):
-                matches[row.index][person.pk] = person
+            name_dob[(row.name_key, p.date_of_birth)].append(row)
+    matches: dict[int, set[int]] = defaultdict(set)
+    docs = IdentityDocument.objects.values_list("kind", "number_key", "person_id")
+    for kind, number, pid in matching(docs, "number_key", (k for _kind, k in doc_keys)):
+        for row in doc_keys.get((kind, number), ()):
+            matches[row.index].add(pid)
+    names = Person.objects.values_list("name_key", "date_of_birth", "pk")
+    for key, born, pid in matching(names, "name_key", (k for k, _d in name_dob)):
+        for row in name_dob.get((key, born), ()):
+            matches[row.index].add(pid)
+    known = Person.objects.in_bulk({pid for found in matches.values() for pid in found})
     for row in rows:
         found = {
-            pid: p
-            for pid, p in matches.get(row.index, {}).items()
+            pid: known[pid]
+            for pid in matches.get(row.index, ())
             if pid not in row.item.distinct_from
         }
         if found:
@@ -486,159 +493,145 @@ def _write(
     at: dt.datetime,
     progress: Callable[[int], None] | None,
 ) -> AdmissionReport:
+    """Write every admission with one statement per table per chunk (COPY on PostgreSQL)."""
     report = AdmissionReport()
     cell_codes = dict(Cell.objects.filter(facility=facility).values_list("pk", "code"))
     year = clock.local_date(at, facility.time_zone).year
-    new_rows = [r for r in rows if r.item.person is not None]
-    numbers = iter(take_custody_numbers(year=year, count=len(new_rows))) if new_rows else iter(())
+    fresh_count = sum(1 for r in rows if r.item.person is not None)
+    numbers = iter(take_custody_numbers(year=year, count=fresh_count) if fresh_count else ())
     groups = dict(SecurityThreatGroup.objects.values_list("code", "pk"))
     user_id = actor.user_id
+    fid = facility.pk
+    admission_word = str(_("admission"))
+    no_room = str(_("no cell with room within operational capacity"))
     done = 0
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         fresh = [r for r in chunk if r.item.person is not None]
-        people = []
-        for r in fresh:
+        person_ids = iter(reserve_ids(Person, len(fresh)))
+        episode_ids = reserve_ids(Episode, len(chunk))
+        authority_ids = reserve_ids(LawfulAuthority, len(chunk))
+        people, aliases, documents, affiliations = [], [], [], []
+        ids: list[tuple[int, str]] = []  # person id and custody number, per row of the chunk
+        for r in chunk:
             p = r.item.person
-            assert p is not None and p.date_of_birth is not None
+            if p is None:
+                assert r.person is not None
+                ids.append((r.person.pk, r.person.custody_number))
+                continue
+            assert p.date_of_birth is not None
+            pid, number = next(person_ids), next(numbers)
+            ids.append((pid, number))
             people.append(
-                Person(
-                    custody_number=next(numbers),
-                    given_names=p.given_names.strip(),
-                    family_names=p.family_names.strip(),
-                    name_key=name_key(p.given_names, p.family_names),
-                    date_of_birth=p.date_of_birth,
-                    sex=p.sex,
-                    gender_identity=p.gender_identity,
-                    nationality=p.nationality.strip(),
-                    created_at=at,
+                (
+                    pid,
+                    number,
+                    p.given_names.strip(),
+                    p.family_names.strip(),
+                    r.name_key,
+                    p.date_of_birth,
+                    p.sex,
+                    p.gender_identity,
+                    p.nationality.strip(),
+                    at,
                 )
             )
-        Person.objects.bulk_create(people, batch_size=CHUNK)
-        for r, person in zip(fresh, people, strict=True):
-            r.person = person
-        aliases, documents, affiliations = [], [], []
-        for r in fresh:
-            p = r.item.person
-            assert p is not None and r.person is not None
-            aliases += [Alias(person=r.person, name=a, name_key=name_key(a)) for a in p.aliases]
+            aliases += [(pid, a, name_key(a)) for a in p.aliases]
             documents += [
-                IdentityDocument(
-                    person=r.person,
-                    kind=d.kind,
-                    number=d.number.strip(),
-                    number_key=document_key(d.number),
-                    issuing_country=d.issuing_country.strip(),
-                )
-                for d in p.documents
+                (pid, d.kind, d.number.strip(), key, d.issuing_country.strip())
+                for d, key in zip(p.documents, r.document_keys, strict=True)
             ]
             affiliations += [
-                Affiliation(
-                    person=r.person,
-                    group_id=groups[a.group],
-                    status=a.status,
-                    source=a.source or _("admission"),
-                    recorded_on=a.recorded_on or at.date(),
+                (
+                    pid,
+                    groups[a.group],
+                    a.status,
+                    a.source or admission_word,
+                    a.recorded_on or at.date(),
                 )
                 for a in p.affiliations
             ]
-        Alias.objects.bulk_create(aliases, batch_size=CHUNK)
-        IdentityDocument.objects.bulk_create(documents, batch_size=CHUNK)
-        Affiliation.objects.bulk_create(affiliations, batch_size=CHUNK)
-        episodes = []
-        for r in chunk:
-            assert r.person is not None and r.admitted_at is not None
-            a = r.item.arrival
-            episodes.append(
-                Episode(
-                    person=r.person,
-                    admitted_at=r.admitted_at,
-                    admitted_to=facility,
-                    arrested_at=a.arrested_at,
-                    arrest_place=a.arrest_place,
-                    arresting_authority=a.arresting_authority,
-                    visible_injuries=a.visible_injuries,
-                    ill_treatment_reported=a.ill_treatment_reported,
-                    property_inventory=a.property_inventory,
-                    family=a.family,
-                    emergency_contact=a.emergency_contact,
-                )
-            )
-        Episode.objects.bulk_create(episodes, batch_size=CHUNK)
-        authorities = []
-        for r, episode in zip(chunk, episodes, strict=True):
-            a = r.item.authority
+        insert_rows(Person, PERSON_FIELDS, people)
+        insert_rows(Alias, ("person_id", "name", "name_key"), aliases)
+        insert_rows(
+            IdentityDocument,
+            ("person_id", "kind", "number", "number_key", "issuing_country"),
+            documents,
+        )
+        insert_rows(
+            Affiliation,
+            ("person_id", "group_id", "status", "source", "recorded_on"),
+            affiliations,
+        )
+        episodes, authorities, stays, movements, placements = [], [], [], [], []
+        changes = []
+        for r, (pid, number), eid, aid in zip(chunk, ids, episode_ids, authority_ids, strict=True):
+            a, arr, when = r.item.authority, r.item.arrival, r.admitted_at
             assert a is not None and a.issued_on is not None and a.valid_from is not None
+            assert when is not None
+            episodes.append(
+                (
+                    eid,
+                    pid,
+                    when,
+                    fid,
+                    None,
+                    arr.arrested_at,
+                    arr.arrest_place,
+                    arr.arresting_authority,
+                    arr.visible_injuries,
+                    arr.ill_treatment_reported,
+                    arr.property_inventory,
+                    arr.family,
+                    arr.emergency_contact,
+                )
+            )
+            issuer, reference = a.issuing_authority.strip(), a.reference.strip()
             authorities.append(
-                LawfulAuthority(
-                    episode=episode,
-                    kind=a.kind,
-                    issuing_authority=a.issuing_authority.strip(),
-                    reference=a.reference.strip(),
-                    issued_on=a.issued_on,
-                    valid_from=a.valid_from,
-                    valid_until=a.valid_until,
-                    review_due_by=a.review_due_by,
-                    offence=a.offence,
-                    recorded_at=at,
-                    recorded_by_id=user_id,
+                (
+                    aid,
+                    eid,
+                    a.kind,
+                    issuer,
+                    reference,
+                    a.issued_on,
+                    a.valid_from,
+                    a.valid_until,
+                    a.review_due_by,
+                    a.offence,
+                    None,
+                    "",
+                    at,
+                    user_id,
                 )
             )
-        LawfulAuthority.objects.bulk_create(authorities, batch_size=CHUNK)
-        stays, movements, placements = [], [], []
-        for r, episode, authority in zip(chunk, episodes, authorities, strict=True):
-            assert r.person is not None and r.admitted_at is not None
-            stays.append(
-                Stay(episode=episode, person=r.person, facility=facility, started_at=r.admitted_at)
-            )
+            stays.append((eid, pid, fid, when, None))
             movements.append(
-                Movement(
-                    episode=episode,
-                    person=r.person,
-                    facility=facility,
-                    kind=MovementKind.ADMISSION,
-                    at=r.admitted_at,
-                    authority=authority,
-                    recorded_by_id=user_id,
-                )
+                (eid, pid, fid, MovementKind.ADMISSION.value, when, "", aid, "", "", "", user_id)
             )
             cell_id = chosen.get(r.index)
+            cell_code = cell_codes.get(cell_id) if cell_id is not None else None
             if cell_id is not None:
                 placements.append(
-                    Placement(
-                        episode=episode,
-                        person=r.person,
-                        facility=facility,
-                        cell_id=cell_id,
-                        started_at=r.admitted_at,
-                        reason=_("admission"),
-                        placed_by_id=user_id,
-                    )
+                    (eid, pid, fid, cell_id, when, None, admission_word, None, user_id)
                 )
-        Stay.objects.bulk_create(stays, batch_size=CHUNK)
-        Movement.objects.bulk_create(movements, batch_size=CHUNK)
-        Placement.objects.bulk_create(placements, batch_size=CHUNK)
-        changes = []
-        for r, episode, authority in zip(chunk, episodes, authorities, strict=True):
-            assert r.person is not None
-            cell_code = cell_codes.get(chosen[r.index]) if r.index in chosen else None
             changes.append(
                 Change(
                     action="custody.admit",
                     object_type="custody.Episode",
-                    object_id=episode.pk,
-                    facility_id=facility.pk,
-                    person_id=r.person.pk,
+                    object_id=eid,
+                    facility_id=fid,
+                    person_id=pid,
                     after={
-                        "custody_number": r.person.custody_number,
-                        "admitted_at": r.admitted_at,
+                        "custody_number": number,
+                        "admitted_at": when,
                         "authority": {
-                            "kind": authority.kind,
-                            "reference": authority.reference,
-                            "issuing_authority": authority.issuing_authority,
-                            "valid_from": authority.valid_from,
-                            "valid_until": authority.valid_until,
-                            "review_due_by": authority.review_due_by,
+                            "kind": a.kind,
+                            "reference": reference,
+                            "issuing_authority": issuer,
+                            "valid_from": a.valid_from,
+                            "valid_until": a.valid_until,
+                            "review_due_by": a.review_due_by,
                         },
                         "cell": cell_code,
                     },
@@ -647,25 +640,95 @@ def _write(
             report.admitted.append(
                 Admitted(
                     line=r.item.line,
-                    person_id=r.person.pk,
-                    custody_number=r.person.custody_number,
-                    episode_id=episode.pk,
+                    person_id=pid,
+                    custody_number=number,
+                    episode_id=eid,
                     cell=cell_code,
                 )
             )
             if cell_code is None:
-                report.unplaced.append(
-                    (
-                        r.item.line,
-                        r.person.custody_number,
-                        str(_("no cell with room within operational capacity")),
-                    )
-                )
+                report.unplaced.append((r.item.line, number, no_room))
+        insert_rows(Episode, EPISODE_FIELDS, episodes)
+        insert_rows(LawfulAuthority, AUTHORITY_FIELDS, authorities)
+        insert_rows(
+            Stay, ("episode_id", "person_id", "facility_id", "started_at", "ended_at"), stays
+        )
+        insert_rows(Movement, MOVEMENT_FIELDS, movements)
+        insert_rows(Placement, PLACEMENT_FIELDS, placements)
         record_many(actor=actor, at=at, changes=changes)
         done += len(chunk)
         if progress is not None:
             progress(done)
     return report
+
+
+PERSON_FIELDS = (
+    "id",
+    "custody_number",
+    "given_names",
+    "family_names",
+    "name_key",
+    "date_of_birth",
+    "sex",
+    "gender_identity",
+    "nationality",
+    "created_at",
+)
+EPISODE_FIELDS = (
+    "id",
+    "person_id",
+    "admitted_at",
+    "admitted_to_id",
+    "released_at",
+    "arrested_at",
+    "arrest_place",
+    "arresting_authority",
+    "visible_injuries",
+    "ill_treatment_reported",
+    "property_inventory",
+    "family",
+    "emergency_contact",
+)
+AUTHORITY_FIELDS = (
+    "id",
+    "episode_id",
+    "kind",
+    "issuing_authority",
+    "reference",
+    "issued_on",
+    "valid_from",
+    "valid_until",
+    "review_due_by",
+    "offence",
+    "revoked_at",
+    "revoked_reason",
+    "recorded_at",
+    "recorded_by_id",
+)
+MOVEMENT_FIELDS = (
+    "episode_id",
+    "person_id",
+    "facility_id",
+    "kind",
+    "at",
+    "destination",
+    "authority_id",
+    "order_reference",
+    "ordered_by",
+    "reason",
+    "recorded_by_id",
+)
+PLACEMENT_FIELDS = (
+    "episode_id",
+    "person_id",
+    "facility_id",
+    "cell_id",
+    "started_at",
+    "ended_at",
+    "reason",
+    "authorisation_id",
+    "placed_by_id",
+)
 
 
 def admit(

@@ -25,7 +25,11 @@ class Episode(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
     admitted_at = models.DateTimeField(_("admitted at"))
     admitted_to = models.ForeignKey(
-        Facility, verbose_name=_("admitted to"), on_delete=models.PROTECT, related_name="+"
+        Facility,
+        verbose_name=_("admitted to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     # Mandela Rule 7 (a)–(g)
@@ -76,7 +80,10 @@ class LawfulAuthority(models.Model):
     judge in time stops being a lawful basis), and ``revoked_at``.
     """
 
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="authorities")
+    # Indexed by ``authority_episode`` (episode, valid_from) below.
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="authorities", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=AuthorityKind.choices)
     issuing_authority = models.CharField(_("issuing authority"), max_length=200)
     reference = models.CharField(_("reference"), max_length=100)
@@ -89,7 +96,12 @@ class LawfulAuthority(models.Model):
     revoked_reason = models.TextField(_("reason revoked"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -131,9 +143,13 @@ class Stay(models.Model):
     """A period an episode spends on the roll of one facility (admission or transfer in, to
     release or transfer out). Absences at court or hospital do not end a stay."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="stays")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="stays", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="stays")
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="stays")
+    facility = models.ForeignKey(  # indexed by ``stay_facility`` (facility, started_at)
+        Facility, on_delete=models.PROTECT, related_name="stays", db_index=False
+    )
     started_at = models.DateTimeField(_("from"))
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
 
@@ -164,27 +180,47 @@ class MovementKind(models.TextChoices):
 
 
 class Movement(models.Model):
-    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="movements")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="movements")
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="movements")
+    # Movements are read by person (``movement_person``) and by facility and time.
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=MovementKind.choices)
     at = models.DateTimeField(_("at"))
     destination = models.CharField(_("to / from"), max_length=200, blank=True)
     authority = models.ForeignKey(
-        LawfulAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
+        LawfulAuthority,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        db_index=False,
     )
     order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
     ordered_by = models.CharField(_("ordered by"), max_length=200, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         verbose_name = _("movement")
         verbose_name_plural = _("movements")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["person", "at"], name="movement_person")]
+        indexes = [
+            models.Index(fields=["person", "at"], name="movement_person"),
+            models.Index(fields=["facility", "at"], name="movement_facility"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

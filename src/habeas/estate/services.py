@@ -13,6 +13,7 @@ from habeas.core.errors import FieldProblem, InvalidInput, NotFound, RuleViolati
 from habeas.core.yamlfile import YamlSyntaxError, load
 from habeas.estate import estate_file
 from habeas.estate.models import Cell, Facility, SpaceStandard, Unit
+from habeas.estate.standards import BUILT_IN
 
 
 def set_operational_capacity(
@@ -116,6 +117,9 @@ def import_estate(*, spec: estate_file.EstateSpec, actor: Actor, at: dt.datetime
     counts = {"facilities": 0, "units": 0, "cells_created": 0, "cells_updated": 0}
     changes: list[Change] = []
     standards = {s.code: s for s in SpaceStandard.objects.all()}
+    for code, values in BUILT_IN.items():
+        if code not in standards:  # e.g. after a flush, which removes migrated data
+            standards[code] = SpaceStandard.objects.create(code=code, **values)
     for s in spec.standards:
         obj, created = SpaceStandard.objects.update_or_create(
             code=s.code,

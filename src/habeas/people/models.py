@@ -41,7 +41,7 @@ class Person(models.Model):
 
 
 class Alias(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="aliases")
     name = models.CharField(_("alias"), max_length=200)
     name_key = models.CharField(max_length=300, db_index=True)
 
@@ -60,7 +60,7 @@ class IdentityDocument(models.Model):
         BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
         OTHER = "other", _("Other")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=64)
     number_key = models.CharField(max_length=64)
@@ -127,7 +127,9 @@ class Affiliation(models.Model):
         ASSESSED = "assessed", _("Assessed by staff")
         RENOUNCED = "renounced", _("Renounced")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    person = models.ForeignKey(  # indexed by the unique (person, group) constraint
+        Person, on_delete=models.PROTECT, related_name="affiliations", db_index=False
+    )
     group = models.ForeignKey(
         SecurityThreatGroup, on_delete=models.PROTECT, related_name="affiliations"
     )
@@ -158,8 +160,8 @@ class NonAssociation(models.Model):
 
     Stored once with the lower person id first; ended rather than deleted."""
 
-    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     scope = models.CharField(_("kept apart within the same"), max_length=8, choices=Scope.choices)
     reason = models.TextField(_("reason"))
     started_at = models.DateTimeField(_("from"))
