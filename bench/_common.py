@@ -1,0 +1,94 @@
+"""Shared by the benchmarks: the machine, fresh databases, and writing docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    pg = ""
+    if shutil.which("psql"):
+        out = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False)
+        pg = f"; {out.stdout.strip()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}; "
+        f"{platform.system()} {platform.release()}{pg}"
+    )
+
+
+def fresh_database(kind: str, name: str) -> str:
+    """A DATABASE_URL for an empty database of ``kind`` (sqlite or postgresql)."""
+    if kind == "sqlite":
+        path = ROOT / "var" / "bench" / f"{name}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def run_worker(script: Path, url: str, args: list[str]) -> str:
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="habeas.settings")
+    out = subprocess.run(
+        [sys.executable, str(script), "--worker", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit(f"worker failed on {url}")
+    sys.stderr.write(out.stderr)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def write_section(key: str, body: str) -> None:
+    """Replace the section between <!-- bench:key --> markers in docs/benchmarks.md."""
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        DOC.read_text(encoding="utf-8")
+        if DOC.exists()
+        else (
+            "# Benchmarks\n\nMeasured by hand with the scripts in `bench/` (never by timed tests). "
+            "Each section names the command, the machine and the date.\n"
+        )
+    )
+    start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in text:
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S
+        )
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(text, encoding="utf-8")
