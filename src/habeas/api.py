@@ -10,9 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from habeas.core.api import AUTH
 from habeas.core.errors import DomainError
-from habeas.custody.api import router as custody_router
-from habeas.estate.api import router as estate_router
-from habeas.housing.api import router as housing_router
+from habeas.core.registry import app_modules
 
 api = NinjaAPI(
     title="Habeas",
@@ -65,6 +63,6 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status_code)
 
 
-api.add_router("/facilities", estate_router)
-api.add_router("/facilities", housing_router)
-api.add_router("/", custody_router)
+# Each app's router declares its own full paths (``/facilities/{code}/roll``, ``/people/{id}``).
+for _module in app_modules("api"):
+    api.add_router("/", _module.router)

@@ -1,7 +1,7 @@
 """The ``habeas`` command: a thin front for Django's management commands.
 
 Two-word commands map to one management command: ``habeas estate import FILE`` runs
-``estate_import``; ``habeas audit verify`` runs ``audit_verify``.
+``estate_import``; ``habeas audit verify`` runs ``audit_verify`` — whenever such a command exists.
 """
 
 from __future__ import annotations
@@ -9,26 +9,16 @@ from __future__ import annotations
 import os
 import sys
 
-TWO_WORD = {
-    ("estate", "import"),
-    ("intake", "import"),
-    ("audit", "verify"),
-    ("users", "create"),
-    ("users", "token"),
-    ("ledger", "build"),
-    ("ledger", "export"),
-    ("standards", "check"),
-    ("sentencing", "calculate"),
-    ("conditions", "import"),
-}
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habeas.settings")
-    if len(argv) >= 3 and (argv[1], argv[2]) in TWO_WORD:
-        argv = [argv[0], f"{argv[1]}_{argv[2]}", *argv[3:]]
-    from django.core.management import execute_from_command_line
+    import django
+    from django.core.management import execute_from_command_line, get_commands
+
+    if len(argv) >= 3 and not argv[2].startswith("-"):
+        django.setup()
+        if f"{argv[1]}_{argv[2]}" in get_commands():
+            argv = [argv[0], f"{argv[1]}_{argv[2]}", *argv[3:]]
 
     execute_from_command_line(argv)
 

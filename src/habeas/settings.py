@@ -52,7 +52,22 @@ INSTALLED_APPS = [
     "habeas.people",
     "habeas.custody",
     "habeas.housing",
+    "habeas.sentencing",
+    "habeas.regime",
+    "habeas.conditions",
+    "habeas.incidents",
+    "habeas.health",
+    "habeas.ledger",
+    "habeas.standards",
+    "habeas.reports",
     "habeas.demo",
+]
+
+# The domain apps, in the order their routers, pages and demo steps are assembled: each may
+# provide ``api.py`` (a django-ninja ``router``), ``urls.py`` (pages) and ``demo.py`` (``build``).
+HABEAS_APPS = [
+    "accounts", "audit", "estate", "people", "custody", "housing", "sentencing", "regime",
+    "conditions", "incidents", "health", "ledger", "standards", "reports",
 ]
 
 MIDDLEWARE = [

@@ -38,7 +38,7 @@ def _out(f: Facility) -> FacilityOut:
     )
 
 
-@router.get("", response=list[FacilityOut], summary="Facilities you are assigned to")
+@router.get("/facilities", response=list[FacilityOut], summary="Facilities you are assigned to")
 def list_facilities(request: HttpRequest) -> list[FacilityOut]:
     require(request, Capability.VIEW_ROLL)
     user = user_of(request)
@@ -46,7 +46,7 @@ def list_facilities(request: HttpRequest) -> list[FacilityOut]:
     return [_out(f) for f in qs]
 
 
-@router.get("/{code}", response=FacilityOut, summary="One facility")
+@router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
 def get_facility(request: HttpRequest, code: str) -> FacilityOut:
     require(request, Capability.VIEW_ROLL)
     return _out(visible_facility(request, code))

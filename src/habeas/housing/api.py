@@ -38,7 +38,7 @@ def aware(at: dt.datetime | None) -> dt.datetime:
 
 
 @router.get(
-    "/{code}/roll",
+    "/facilities/{code}/roll",
     response={200: dict[str, Any], 404: ErrorOut, 422: ErrorOut},
     summary="The roll at a moment (now by default)",
 )
@@ -63,7 +63,7 @@ class OverCapacityOut(Schema):
 
 
 @router.post(
-    "/{code}/cells/{cell}/over-capacity",
+    "/facilities/{code}/cells/{cell}/over-capacity",
     response={201: OverCapacityOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="A governor authorises a cell to hold more than its operational capacity",
 )

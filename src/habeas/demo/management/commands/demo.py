@@ -15,6 +15,7 @@ from habeas.accounts.services import create_user
 from habeas.audit.services import Actor
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
+from habeas.core.registry import app_modules
 from habeas.core.errors import InvalidInput
 from habeas.custody import intake_file
 from habeas.custody.admission import admit_many
@@ -123,6 +124,12 @@ class Command(HabeasCommand):
                 at=now,
                 progress=lambda k: bar.update(k - bar.n),
             )
+        # Each app adds its own part of the demo: ``habeas.<app>.demo.build(facility=…, now=…,
+        # seed=…, report=…)``, in HABEAS_APPS order, each in its own transaction.
+        for module in app_modules("demo"):
+            with transaction.atomic():
+                module.build(facility=facility, now=now, seed=options["seed"],
+                             report=lambda line: self.stdout.write(str(line)))
         r = selectors.roll(facility, clock.now())
         self.stdout.write(
             self.style.SUCCESS(
