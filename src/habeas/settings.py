@@ -16,7 +16,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = Path(os.environ.get("HABEAS_PROJECT_DIR", Path.cwd()))
+PROJECT_DIR = Path(os.environ.get("HABEAS_PROJECT_DIR", BASE_DIR.parent.parent))
 VAR_DIR = Path(os.environ.get("HABEAS_VAR_DIR", PROJECT_DIR / "var"))
 
 
@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "habeas.core.context.shell",
             ],
         },
     },
@@ -146,7 +147,12 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [p for p in [PROJECT_DIR / "node_modules"] if p.is_dir()]
+# Front-end packages come from npm (package.json) at install time, never from a CDN.
+_VENDOR = {
+    "vendor/pico": PROJECT_DIR / "node_modules" / "@picocss" / "pico" / "css",
+    "vendor/htmx": PROJECT_DIR / "node_modules" / "htmx.org" / "dist",
+}
+STATICFILES_DIRS = [(prefix, str(path)) for prefix, path in _VENDOR.items() if path.is_dir()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,8 @@ from habeas.accounts.services import create_user
 from habeas.audit.services import Actor
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
-from habeas.core.registry import app_modules
 from habeas.core.errors import InvalidInput
+from habeas.core.registry import app_modules
 from habeas.custody import intake_file
 from habeas.custody.admission import admit_many
 from habeas.demo import population
@@ -31,6 +33,30 @@ GROUPS = [
     ("b18s", "Barrio 18 Sureños"),
     ("b18r", "Barrio 18 Revolucionarios"),
 ]
+@dataclass(frozen=True)
+class DemoFacility:
+    code: str
+    estate_file: str
+    style: str  # how daily life is run: "cecot" (as reported) or "standards"
+    share: float  # of --population; 0 for the main facility, which takes the rest
+    minimum: int = 0
+
+    def population(self, n: int) -> int:
+        return min(n, max(self.minimum, round(n * self.share)))
+
+
+def populations(n: int) -> dict[str, int]:
+    """Split ``--population`` (the total) between the demo facilities."""
+    others = {f.code: f.population(n) for f in DEMO_FACILITIES if f.share}
+    main = max(0, n - sum(others.values()))
+    return {DEMO_FACILITIES[0].code: main, **others}
+
+
+DEMO_FACILITIES = [
+    DemoFacility("cecot", "cecot.yaml", "cecot", 0),
+    DemoFacility("modelo", "modelo.yaml", "standards", 0.02, minimum=60),
+]
+
 STAFF = [
     ("custodia", Role.CUSTODY_OFFICER, "Ana", "Martínez"),
     ("registro", Role.RECORDS_OFFICER, "Luis", "Hernández"),
@@ -45,7 +71,8 @@ class Command(HabeasCommand):
     help = _("Build the demo facility and population, then serve the site.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--population", type=int, default=12_000)
+        parser.add_argument("--population", type=int, default=12_000,
+                            help=_("people in custody across the demo facilities"))
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-serve", action="store_true", help=_("build only; do not serve"))
         parser.add_argument(
@@ -76,86 +103,63 @@ class Command(HabeasCommand):
     def build(self, options: dict[str, Any]) -> None:
         actor = Actor(label="system:demo")
         now = clock.now()
-        estate = Path(str(resources.files("habeas.demo").joinpath("cecot.yaml")))
+        seed = options["seed"]
         with transaction.atomic():
-            import_estate_file(path=estate, actor=actor, at=now)
-            groups = {
-                code: register_group(code=code, name=name, actor=actor, at=now)
-                for code, name in GROUPS
-            }
+            for spec in DEMO_FACILITIES:
+                estate = Path(str(resources.files("habeas.demo").joinpath(spec.estate_file)))
+                import_estate_file(path=estate, actor=actor, at=now)
+            groups = {code: register_group(code=code, name=name, actor=actor, at=now)
+                      for code, name in GROUPS}
             for a, b in (("ms13", "b18s"), ("ms13", "b18r"), ("b18s", "b18r")):
-                declare_rivalry(
-                    group=groups[a],
-                    rival=groups[b],
-                    scope=Scope.CELL,
-                    actor=actor,
-                    at=now,
-                    reason=_("Known rivalry; members must never share a cell."),
-                )
-            facility = Facility.objects.select_related("space_standard").get(code="cecot")
+                declare_rivalry(group=groups[a], rival=groups[b], scope=Scope.CELL, actor=actor,
+                                at=now, reason=_("Known rivalry; members must never share a "
+                                                 "cell."))
+            facilities = list(Facility.objects.select_related("space_standard").filter(
+                code__in=[f.code for f in DEMO_FACILITIES]))
             credentials = []
             for username, role, first, last in STAFF:
                 password = secrets.token_urlsafe(12)
-                create_user(
-                    username=username,
-                    role=role,
-                    facilities=[facility],
-                    password=password,
-                    actor=actor,
-                    at=now,
-                    first_name=first,
-                    last_name=last,
-                    language="es",
-                )
+                create_user(username=username, role=role, facilities=facilities,
+                            password=password, actor=actor, at=now, first_name=first,
+                            last_name=last, language="es")
                 credentials.append((username, Role(role).label, password))
         n = options["population"]
-        import zoneinfo
-
-        tz = zoneinfo.ZoneInfo(facility.time_zone)
-        text = intake_file.write(population.rows(n, seed=options["seed"], now=now, tz=tz))
-        admissions, problems = intake_file.parse(text, time_zone=facility.time_zone)
-        if problems:
-            raise InvalidInput(message=_("The generated population is invalid."), problems=problems)
-        with self.progress(n, _("Admitting")) as bar, transaction.atomic():
-            report = admit_many(
-                facility=facility,
-                admissions=admissions,
-                actor=actor,
-                at=now,
-                progress=lambda k: bar.update(k - bar.n),
-            )
-        # Each app adds its own part of the demo: ``habeas.<app>.demo.build(facility=…, now=…,
-        # seed=…, report=…)``, in HABEAS_APPS order, each in its own transaction.
-        for module in app_modules("demo"):
-            with transaction.atomic():
-                module.build(facility=facility, now=now, seed=options["seed"],
-                             report=lambda line: self.stdout.write(str(line)))
-        r = selectors.roll(facility, clock.now())
-        self.stdout.write(
-            self.style.SUCCESS(
-                _(
-                    "Demo ready: %(n)d people in %(facility)s; standard capacity %(std)d against a "
-                    "stated %(stated)d; %(m2)s m² per person."
-                )
-                % {
-                    "n": r.in_custody,
-                    "facility": facility.name,
-                    "std": r.standard_capacity,
-                    "stated": facility.stated_capacity,
-                    "m2": r.m2_per_person,
-                }
-            )
-        )
-        if report.unplaced:
-            self.stdout.write(
-                self.style.WARNING(_("%(n)d people without a cell.") % {"n": len(report.unplaced)})
-            )
+        counts = populations(n)
+        rows = population.rows(n, seed=seed, now=now, tz=zoneinfo.ZoneInfo("America/El_Salvador"))
+        start = 0
+        for spec in DEMO_FACILITIES:
+            facility = next(f for f in facilities if f.code == spec.code)
+            count = counts[spec.code]
+            batch = rows[start:start + count]
+            start += count
+            text = intake_file.write(batch)
+            admissions, problems = intake_file.parse(text, time_zone=facility.time_zone)
+            if problems:
+                raise InvalidInput(message=_("The generated population is invalid."),
+                                   problems=problems)
+            with self.progress(count, facility.code) as bar, transaction.atomic():
+                report = admit_many(facility=facility, admissions=admissions, actor=actor,
+                                    at=now, progress=lambda k, b=bar: b.update(k - b.n))
+            if report.unplaced:
+                self.stdout.write(self.style.WARNING(
+                    _("%(facility)s: %(n)d people without a cell.")
+                    % {"facility": facility.code, "n": len(report.unplaced)}))
+            # Each app adds its own part of the demo: ``habeas.<app>.demo.build(facility=…,
+            # style=…, now=…, seed=…, report=…)``, in HABEAS_APPS order, each in its own
+            # transaction. ``style`` is "cecot" (as reported in the press) or "standards".
+            for module in app_modules("demo"):
+                with transaction.atomic():
+                    module.build(facility=facility, style=spec.style, now=now, seed=seed,
+                                 report=lambda line: self.stdout.write(str(line)))
+            r = selectors.roll(facility, clock.now())
+            self.stdout.write(self.style.SUCCESS(
+                _("%(facility)s: %(n)d people; standard capacity %(std)d against a stated "
+                  "%(stated)d; %(m2)s m² per person.") % {
+                    "n": r.in_custody, "facility": facility.name, "std": r.standard_capacity,
+                    "stated": facility.stated_capacity, "m2": r.m2_per_person}))
         self.stdout.write("")
-        self.stdout.write(
-            self.style.MIGRATE_HEADING(
-                _("Sign in at http://%(bind)s/ with one of these accounts (shown once):")
-                % {"bind": options["bind"]}
-            )
-        )
+        self.stdout.write(self.style.MIGRATE_HEADING(
+            _("Sign in at http://%(bind)s/ with one of these accounts (shown once):")
+            % {"bind": options["bind"]}))
         for username, role, password in credentials:
             self.stdout.write(f"  {username:<10} {password:<20} {role}")

@@ -1,0 +1,55 @@
+"""What every page's shell needs: the navigation the user's role allows, and their facilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from habeas.core.registry import app_modules
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the main navigation. ``capability`` (if any) is what the user must be able
+    to do; ``facility`` links take the current facility code."""
+
+    label: str
+    url_name: str
+    capability: str | None = None
+    facility: bool = True
+    order: int = 50
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from habeas.estate.models import Facility
+
+    facilities = list(Facility.objects.filter(pk__in=user.facility_ids()).order_by("code")
+                      .only("code", "name"))
+    match = getattr(request, "resolver_match", None)
+    code = (match.kwargs.get("code") if match else None) or request.session.get("facility")
+    current = next((f for f in facilities if f.code == code), facilities[0] if facilities else None)
+    if current is not None:
+        request.session["facility"] = current.code
+    items: list[NavItem] = [item for module in app_modules("nav") for item in module.NAV]
+    nav = []
+    for item in sorted(items, key=lambda i: i.order):
+        if item.capability and not user.can(item.capability):
+            continue
+        try:
+            if item.facility:
+                if current is None:
+                    continue
+                url = reverse(item.url_name, kwargs={"code": current.code})
+            else:
+                url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = bool(match and f"{match.namespace}:{match.url_name}" == item.url_name)
+        nav.append({"label": item.label, "url": url, "active": active})
+    return {"nav": nav, "my_facilities": facilities, "current_facility": current}
