@@ -77,7 +77,12 @@ class LawfulAuthority(models.Model):
 
     It covers a moment when ``valid_from <= moment < end``, where the end is the earliest of
     ``valid_until``, ``review_due_by`` (an arrest or administrative detention not reviewed by a
-    judge in time stops being a lawful basis), and ``revoked_at``.
+    judge in time stops being a lawful basis), ``legal_end`` and ``revoked_at``.
+
+    ``legal_end`` is the end the law imposes, computed and kept up to date by the sentencing layer
+    (``habeas.sentencing``): for a conviction, the end of the release date of the aggregate of
+    sentences; for provisional detention, the end of the last day of its legal maximum. Past it
+    the person is held without valid authority, on the roll and in the deadlines queue alike.
     """
 
     # Indexed by ``authority_episode`` (episode, valid_from) below.
@@ -91,6 +96,7 @@ class LawfulAuthority(models.Model):
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     review_due_by = models.DateTimeField(_("judicial review due by"), null=True, blank=True)
+    legal_end = models.DateTimeField(_("legal end"), null=True, blank=True)
     offence = models.CharField(_("offence or grounds"), max_length=300, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason revoked"), blank=True)
@@ -120,7 +126,11 @@ class LawfulAuthority(models.Model):
 
     @property
     def ends_at(self) -> dt.datetime | None:
-        ends = [t for t in (self.valid_until, self.review_due_by, self.revoked_at) if t is not None]
+        ends = [
+            t
+            for t in (self.valid_until, self.review_due_by, self.legal_end, self.revoked_at)
+            if t is not None
+        ]
         return min(ends) if ends else None
 
     def covers(self, moment: dt.datetime) -> bool:
@@ -135,6 +145,7 @@ def authority_covers(moment: dt.datetime, prefix: str = "") -> Q:
         Q(**{f"{p}valid_from__lte": moment})
         & (Q(**{f"{p}valid_until__isnull": True}) | Q(**{f"{p}valid_until__gt": moment}))
         & (Q(**{f"{p}review_due_by__isnull": True}) | Q(**{f"{p}review_due_by__gt": moment}))
+        & (Q(**{f"{p}legal_end__isnull": True}) | Q(**{f"{p}legal_end__gt": moment}))
         & (Q(**{f"{p}revoked_at__isnull": True}) | Q(**{f"{p}revoked_at__gt": moment}))
     )
 
