@@ -1,0 +1,556 @@
+"""Allocation instance files: JSON in and out of the allocator's dataclasses.
+
+An *instance file* describes an estate, its people, where they are, and the rules; a *plan file*
+is what the engine decided. The schema is documented in docs/allocation.md. Reading checks
+everything and reports every problem at once, each with its JSON path (``people[12].sex``) and
+the reason, in one :class:`InstanceError`. Pure: no Django (the command and API map the error).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from habeas.housing.allocator import (
+    CATEGORIES,
+    SCOPES,
+    Cell,
+    Instance,
+    Move,
+    NonAssociation,
+    Person,
+    Plan,
+    Policy,
+    Refusal,
+    Rivalry,
+    Scope,
+    Unplaced,
+)
+
+__all__ = [
+    "INSTANCE_FORMAT",
+    "PLAN_FORMAT",
+    "InstanceError",
+    "dump_instance",
+    "dump_plan",
+    "load_instance",
+    "parse_instance",
+    "parse_plan",
+    "read_instance",
+    "write_instance",
+    "write_plan",
+]
+
+INSTANCE_FORMAT = "habeas.allocation-instance/1"
+PLAN_FORMAT = "habeas.allocation-plan/1"
+MAX_AGE = 150
+
+T = TypeVar("T")
+
+
+class InstanceError(ValueError):
+    """A file that is not a valid instance (or plan): every problem, as (JSON path, reason)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in problems))
+
+
+class _Reader:
+    """Walks a decoded JSON document, collecting every problem instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def problem(self, path: str, reason: str) -> None:
+        self.problems.append((path, reason))
+
+    def obj(
+        self, value: object, path: str, required: Sequence[str], optional: Sequence[str]
+    ) -> dict[str, object] | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"must be an object, not {_kind(value)}")
+            return None
+        for key in required:
+            if key not in value:
+                self.problem(_join(path, key), "is required")
+        for key in value:
+            if key not in required and key not in optional:
+                self.problem(_join(path, str(key)), "is not a known field")
+        return value
+
+    def items(self, value: object, path: str) -> list[object]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path, f"must be a list, not {_kind(value)}")
+            return []
+        return value
+
+    def integer(
+        self, value: object, path: str, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(path, f"must be a whole number, not {_kind(value)}")
+            return None
+        if minimum is not None and value < minimum:
+            self.problem(path, f"must be at least {minimum}, not {value}")
+            return None
+        if maximum is not None and value > maximum:
+            self.problem(path, f"must be at most {maximum}, not {value}")
+            return None
+        return value
+
+    def text(self, value: object, path: str, choices: Sequence[str] | None = None) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, f"must be a non-empty string, not {_kind(value)}")
+            return None
+        if choices is not None and value not in choices:
+            self.problem(path, f"must be one of {', '.join(choices)}, not {value!r}")
+            return None
+        return value
+
+    def boolean(self, value: object, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.problem(path, f"must be true or false, not {_kind(value)}")
+            return None
+        return value
+
+    def texts(self, value: object, path: str) -> frozenset[str] | None:
+        found: list[str] = []
+        ok = True
+        if not isinstance(value, list):
+            self.problem(path, f"must be a list of strings, not {_kind(value)}")
+            return None
+        for i, item in enumerate(value):
+            text = self.text(item, f"{path}[{i}]")
+            if text is None:
+                ok = False
+            else:
+                found.append(text)
+        return frozenset(found) if ok else None
+
+
+def _join(path: str, key: str) -> str:
+    return key if path == "$" else f"{path}.{key}"
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _each(
+    reader: _Reader,
+    value: object,
+    path: str,
+    build: Callable[[dict[str, object], str], T | None],
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+) -> list[tuple[str, T]]:
+    out: list[tuple[str, T]] = []
+    for i, item in enumerate(reader.items(value, path)):
+        where = f"{path}[{i}]"
+        fields = reader.obj(item, where, required, optional)
+        if fields is None:
+            continue
+        built = build(fields, where)
+        if built is not None:
+            out.append((where, built))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Instances
+# ----------------------------------------------------------------------------------------------
+
+_TOP = ("cells", "people")
+_TOP_OPTIONAL = ("format", "placements", "non_associations", "policy", "over_capacity")
+
+
+def parse_instance(document: object) -> Instance:
+    """An :class:`Instance` from a decoded JSON document, or :class:`InstanceError` listing
+    every problem."""
+    r = _Reader()
+    root = r.obj(document, "$", _TOP, _TOP_OPTIONAL)
+    if root is None:
+        raise InstanceError(r.problems)
+    if "format" in root and root["format"] != INSTANCE_FORMAT:
+        r.problem("format", f"must be {INSTANCE_FORMAT!r}, not {root['format']!r}")
+
+    def cell(f: dict[str, object], at: str) -> Cell | None:
+        cid = r.integer(f.get("id"), f"{at}.id")
+        unit = r.text(f.get("unit"), f"{at}.unit")
+        operational = r.integer(
+            f.get("operational_capacity"), f"{at}.operational_capacity", minimum=0
+        )
+        standard = r.integer(f.get("standard_capacity"), f"{at}.standard_capacity", minimum=0)
+        beds = r.integer(f.get("bed_capacity"), f"{at}.bed_capacity", minimum=0)
+        in_service = r.boolean(f.get("in_service", True), f"{at}.in_service")
+        attributes = r.texts(f.get("attributes", []), f"{at}.attributes")
+        if (
+            cid is None
+            or unit is None
+            or operational is None
+            or standard is None
+            or beds is None
+            or in_service is None
+            or attributes is None
+        ):
+            return None
+        return Cell(cid, unit, operational, standard, beds, in_service, attributes)
+
+    def person(f: dict[str, object], at: str) -> Person | None:
+        pid = r.integer(f.get("id"), f"{at}.id")
+        sex = r.text(f.get("sex"), f"{at}.sex")
+        age = r.integer(f.get("age"), f"{at}.age", minimum=0, maximum=MAX_AGE)
+        status = r.text(f.get("status"), f"{at}.status")
+        groups = r.texts(f.get("groups", []), f"{at}.groups")
+        needs = r.texts(f.get("needs", []), f"{at}.needs")
+        if pid is None or sex is None or age is None or status is None:
+            return None
+        if groups is None or needs is None:
+            return None
+        return Person(pid, sex, age, status, groups, needs)
+
+    cells = _each(
+        r, root.get("cells"), "cells", cell,
+        ("id", "unit", "operational_capacity", "standard_capacity", "bed_capacity"),
+        ("in_service", "attributes"),
+    )
+    people = _each(
+        r, root.get("people"), "people", person,
+        ("id", "sex", "age", "status"), ("groups", "needs"),
+    )
+    cell_at = _unique(r, cells, lambda c: c.id, "cell")
+    person_at = _unique(r, people, lambda p: p.id, "person")
+    cell_by_id = {c.id: c for _at, c in cells}
+
+    def known(value: int | None, table: Mapping[int, str], what: str, at: str) -> int | None:
+        if value is not None and value not in table:
+            r.problem(at, f"no {what} has id {value}")
+            return None
+        return value
+
+    def placement(f: dict[str, object], at: str) -> tuple[int, int] | None:
+        pid = known(r.integer(f.get("person"), f"{at}.person"), person_at, "person",
+                    f"{at}.person")
+        cid = known(r.integer(f.get("cell"), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
+        return None if pid is None or cid is None else (pid, cid)
+
+    placements: dict[int, int] = {}
+    placed_at: dict[int, str] = {}
+    for at, (pid, cid) in _each(r, root.get("placements"), "placements", placement,
+                                ("person", "cell")):
+        if pid in placements:
+            r.problem(f"{at}.person", f"person {pid} is already placed at {placed_at[pid]}")
+        else:
+            placements[pid] = cid
+            placed_at[pid] = at
+
+    def non_association(f: dict[str, object], at: str) -> NonAssociation | None:
+        a = known(r.integer(f.get("a"), f"{at}.a"), person_at, "person", f"{at}.a")
+        b = known(r.integer(f.get("b"), f"{at}.b"), person_at, "person", f"{at}.b")
+        scope = r.text(f.get("scope"), f"{at}.scope", SCOPES)
+        if a is not None and a == b:
+            r.problem(f"{at}.b", "a person cannot be kept apart from themselves")
+            return None
+        if a is None or b is None or scope is None:
+            return None
+        return NonAssociation(a, b, _scope(scope))
+
+    nas = _each(r, root.get("non_associations"), "non_associations", non_association,
+                ("a", "b", "scope"))
+    policy = _policy(r, root.get("policy", {}), "policy")
+
+    def ceiling(f: dict[str, object], at: str) -> tuple[int, int] | None:
+        cid = known(r.integer(f.get("cell"), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
+        value = r.integer(f.get("ceiling"), f"{at}.ceiling", minimum=0)
+        if cid is None or value is None:
+            return None
+        target = cell_by_id[cid]
+        if value < target.operational_capacity:
+            r.problem(f"{at}.ceiling", f"must be at least the operational capacity "
+                      f"{target.operational_capacity}, not {value}")
+            return None
+        if value > target.bed_capacity:
+            r.problem(f"{at}.ceiling", f"must not exceed the bed capacity {target.bed_capacity}, "
+                      f"not {value}")
+            return None
+        return cid, value
+
+    over: dict[int, int] = {}
+    for at, (cid, value) in _each(r, root.get("over_capacity"), "over_capacity", ceiling,
+                                  ("cell", "ceiling")):
+        if cid in over:
+            r.problem(f"{at}.cell", f"cell {cid} already has a ceiling")
+        over[cid] = value
+
+    if r.problems or policy is None:
+        raise InstanceError(r.problems)
+    return Instance(
+        cells=tuple(c for _at, c in cells),
+        people=tuple(p for _at, p in people),
+        placements=placements,
+        non_associations=tuple(na for _at, na in nas),
+        policy=policy,
+        over_capacity=over,
+    )
+
+
+def _scope(value: str) -> Scope:
+    if value == "cell":
+        return "cell"
+    if value == "unit":
+        return "unit"
+    return "facility"
+
+
+def _unique(
+    r: _Reader, items: list[tuple[str, T]], key: Callable[[T], int], what: str
+) -> dict[int, str]:
+    first: dict[int, str] = {}
+    for at, item in items:
+        k = key(item)
+        if k in first:
+            r.problem(f"{at}.id", f"duplicate {what} id {k} (first at {first[k]})")
+        else:
+            first[k] = at
+    return first
+
+
+def _policy(r: _Reader, value: object, path: str) -> Policy | None:
+    fields = r.obj(value, path, (), ("rivalries", "separate", "adult_age"))
+    if fields is None:
+        return None
+
+    def rivalry(f: dict[str, object], at: str) -> Rivalry | None:
+        a = r.text(f.get("a"), f"{at}.a")
+        b = r.text(f.get("b"), f"{at}.b")
+        scope = r.text(f.get("scope"), f"{at}.scope", ("cell", "unit"))
+        if a is not None and a == b:
+            r.problem(f"{at}.b", "a group cannot be its own rival")
+            return None
+        if a is None or b is None or scope is None:
+            return None
+        return Rivalry(a, b, "cell" if scope == "cell" else "unit")
+
+    def separation(f: dict[str, object], at: str) -> tuple[str, Scope] | None:
+        category = r.text(f.get("category"), f"{at}.category", CATEGORIES)
+        scope = r.text(f.get("scope"), f"{at}.scope", SCOPES)
+        if category is None or scope is None:
+            return None
+        return category, _scope(scope)
+
+    rivalries = _each(r, fields.get("rivalries"), f"{path}.rivalries", rivalry,
+                      ("a", "b", "scope"))
+    default = Policy()
+    separate = default.separate
+    if "separate" in fields:
+        separate = tuple(
+            s for _at, s in _each(r, fields.get("separate"), f"{path}.separate", separation,
+                                  ("category", "scope"))
+        )
+    adult_age = r.integer(fields.get("adult_age", default.adult_age), f"{path}.adult_age",
+                          minimum=0, maximum=MAX_AGE)
+    if adult_age is None:
+        return None
+    return Policy(tuple(x for _at, x in rivalries), separate, adult_age)
+
+
+def read_instance(text: str | bytes) -> Instance:
+    """An :class:`Instance` from JSON text."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InstanceError(
+            [("$", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}")]
+        ) from error
+    return parse_instance(document)
+
+
+def load_instance(path: str | Path) -> Instance:
+    """An :class:`Instance` from a JSON file."""
+    return read_instance(Path(path).read_bytes())
+
+
+def dump_instance(instance: Instance) -> dict[str, object]:
+    """The JSON document of an instance (what :func:`parse_instance` reads back)."""
+    return {
+        "format": INSTANCE_FORMAT,
+        "policy": {
+            "rivalries": [
+                {"a": x.a, "b": x.b, "scope": x.scope} for x in instance.policy.rivalries
+            ],
+            "separate": [
+                {"category": category, "scope": scope}
+                for category, scope in instance.policy.separate
+            ],
+            "adult_age": instance.policy.adult_age,
+        },
+        "cells": [
+            {
+                "id": c.id,
+                "unit": c.unit,
+                "operational_capacity": c.operational_capacity,
+                "standard_capacity": c.standard_capacity,
+                "bed_capacity": c.bed_capacity,
+                "in_service": c.in_service,
+                "attributes": sorted(c.attributes),
+            }
+            for c in instance.cells
+        ],
+        "people": [
+            {
+                "id": p.id,
+                "sex": p.sex,
+                "age": p.age,
+                "status": p.status,
+                "groups": sorted(p.groups),
+                "needs": sorted(p.needs),
+            }
+            for p in instance.people
+        ],
+        "placements": [
+            {"person": pid, "cell": cid} for pid, cid in sorted(instance.placements.items())
+        ],
+        "non_associations": [
+            {"a": na.a, "b": na.b, "scope": na.scope} for na in instance.non_associations
+        ],
+        "over_capacity": [
+            {"cell": cid, "ceiling": value} for cid, value in sorted(instance.over_capacity.items())
+        ],
+    }
+
+
+def write_instance(instance: Instance) -> str:
+    """An instance as JSON text."""
+    return json.dumps(dump_instance(instance), indent=1, ensure_ascii=False) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# Plans
+# ----------------------------------------------------------------------------------------------
+
+
+def _refusal_json(refusal: Refusal) -> dict[str, object]:
+    return {"code": str(refusal.code), "params": dict(sorted(refusal.params.items()))}
+
+
+def dump_plan(plan: Plan) -> dict[str, object]:
+    """The JSON document of a plan. An infinite worst ratio (someone in a cell with no floor
+    area) is written as null."""
+    return {
+        "format": PLAN_FORMAT,
+        "placements": [{"person": pid, "cell": cid} for pid, cid in plan.placements],
+        "moves": [
+            {"person": m.person, "from_cell": m.from_cell, "to_cell": m.to_cell}
+            for m in plan.moves
+        ],
+        "unplaced": [
+            {"person": u.person, "reasons": [_refusal_json(x) for x in u.reasons]}
+            for u in plan.unplaced
+        ],
+        "occupancy": [
+            {"cell": cid, "occupants": n} for cid, n in sorted(plan.occupancy.items())
+        ],
+        "worst_ratio": plan.worst_ratio if math.isfinite(plan.worst_ratio) else None,
+        "shortfall": plan.shortfall,
+        "unresolved": [_refusal_json(x) for x in plan.unresolved],
+    }
+
+
+def write_plan(plan: Plan) -> str:
+    """A plan as JSON text."""
+    return json.dumps(dump_plan(plan), indent=1, ensure_ascii=False) + "\n"
+
+
+def parse_plan(document: object) -> Plan:
+    """A :class:`Plan` from a decoded JSON document, or :class:`InstanceError`."""
+    r = _Reader()
+    root = r.obj(
+        document, "$",
+        ("placements", "moves", "unplaced", "occupancy", "worst_ratio", "shortfall"),
+        ("format", "unresolved"),
+    )
+    if root is None:
+        raise InstanceError(r.problems)
+    if "format" in root and root["format"] != PLAN_FORMAT:
+        r.problem("format", f"must be {PLAN_FORMAT!r}, not {root['format']!r}")
+
+    def pair(f: dict[str, object], at: str) -> tuple[int, int] | None:
+        pid = r.integer(f.get("person"), f"{at}.person")
+        cid = r.integer(f.get("cell"), f"{at}.cell")
+        return None if pid is None or cid is None else (pid, cid)
+
+    def move(f: dict[str, object], at: str) -> Move | None:
+        pid = r.integer(f.get("person"), f"{at}.person")
+        a = r.integer(f.get("from_cell"), f"{at}.from_cell")
+        b = r.integer(f.get("to_cell"), f"{at}.to_cell")
+        return None if pid is None or a is None or b is None else Move(pid, a, b)
+
+    def refusal(f: dict[str, object], at: str) -> Refusal | None:
+        code = r.text(f.get("code"), f"{at}.code")
+        params = f.get("params", {})
+        if not isinstance(params, dict):  # open-ended: any keys
+            r.problem(f"{at}.params", f"must be an object, not {_kind(params)}")
+            params = {}
+        if code is None:
+            return None
+        clean: dict[str, str | int] = {}
+        for key, value in params.items():
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                r.problem(f"{at}.params.{key}", f"must be a string or a whole number, "
+                          f"not {_kind(value)}")
+            else:
+                clean[key] = value
+        return Refusal(code, clean)
+
+    def unplaced(f: dict[str, object], at: str) -> Unplaced | None:
+        pid = r.integer(f.get("person"), f"{at}.person")
+        reasons = _each(r, f.get("reasons"), f"{at}.reasons", refusal, ("code",), ("params",))
+        return None if pid is None else Unplaced(pid, tuple(x for _at, x in reasons))
+
+    def occupancy(f: dict[str, object], at: str) -> tuple[int, int] | None:
+        cid = r.integer(f.get("cell"), f"{at}.cell")
+        n = r.integer(f.get("occupants"), f"{at}.occupants", minimum=0)
+        return None if cid is None or n is None else (cid, n)
+
+    placements = _each(r, root.get("placements"), "placements", pair, ("person", "cell"))
+    moves = _each(r, root.get("moves"), "moves", move, ("person", "from_cell", "to_cell"))
+    left_out = _each(r, root.get("unplaced"), "unplaced", unplaced, ("person", "reasons"))
+    occupied = _each(r, root.get("occupancy"), "occupancy", occupancy, ("cell", "occupants"))
+    unresolved = _each(r, root.get("unresolved"), "unresolved", refusal, ("code",), ("params",))
+    worst_value = root.get("worst_ratio")
+    worst = math.inf
+    if worst_value is not None:
+        if isinstance(worst_value, bool) or not isinstance(worst_value, int | float):
+            r.problem("worst_ratio", f"must be a number or null, not {_kind(worst_value)}")
+        else:
+            worst = float(worst_value)
+    shortfall = r.integer(root.get("shortfall"), "shortfall", minimum=0)
+    if r.problems or shortfall is None:
+        raise InstanceError(r.problems)
+    return Plan(
+        placements=[x for _at, x in placements],
+        moves=[x for _at, x in moves],
+        unplaced=[x for _at, x in left_out],
+        occupancy=dict(x for _at, x in occupied),
+        worst_ratio=worst,
+        shortfall=shortfall,
+        unresolved=[x for _at, x in unresolved],
+    )
