@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import fresh_database, machine, run_worker, write_section  # noqa: E402
+from _common import fresh_database, machine, run_worker, write_section
 
 
 def worker(people: int, facilities: int) -> dict[str, object]:

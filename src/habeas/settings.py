@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widgets' own templates, for the project's form renderer
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
+    "axes",
     "habeas.core",
     "habeas.accounts",
     "habeas.audit",
@@ -66,8 +69,20 @@ INSTALLED_APPS = [
 # The domain apps, in the order their routers, pages and demo steps are assembled: each may
 # provide ``api.py`` (a django-ninja ``router``), ``urls.py`` (pages) and ``demo.py`` (``build``).
 HABEAS_APPS = [
-    "accounts", "audit", "estate", "people", "custody", "housing", "sentencing", "regime",
-    "conditions", "incidents", "health", "ledger", "standards", "reports",
+    "accounts",
+    "audit",
+    "estate",
+    "people",
+    "custody",
+    "housing",
+    "sentencing",
+    "regime",
+    "conditions",
+    "incidents",
+    "health",
+    "ledger",
+    "standards",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +95,27 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "habeas.accounts.middleware.UserLanguageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failures (django-axes): per user name, so one person's mistakes do not
+# lock a whole shift out of a shared terminal.
+AXES_FAILURE_LIMIT = int(os.environ.get("HABEAS_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("HABEAS_LOCKOUT_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+# axes.W006 warns that IP addresses are not part of the lockout. Keyed on the user name alone,
+# rotating addresses, agents or cookies does not help an attacker; adding the address would let
+# five mistyped passwords on a wing's shared terminal lock out a whole shift.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 ROOT_URLCONF = "habeas.urls"
 WSGI_APPLICATION = "habeas.wsgi.application"
@@ -101,6 +136,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "habeas.core.forms.Renderer"
 
 _default_sqlite = VAR_DIR / "habeas.sqlite3"
 DATABASES = {
@@ -171,6 +208,21 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy: only our own scripts and styles; no framing (django-csp).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = _flag("HABEAS_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -26,6 +26,8 @@ class Capability(StrEnum):
     VIEW_ROLL = "view_roll"
     VIEW_PERSON = "view_person"
     VIEW_AUDIT = "view_audit"
+    VIEW_SECURITY = "view_security"  # group affiliations, rivalries, non-associations
+    VIEW_ADMISSION_RECORD = "view_admission_record"  # Rule 7: injuries, allegations, family
     ADMIT = "admit"
     PLACE = "place"
     RECORD_MOVEMENT = "record_movement"  # court, hospital absences and returns
@@ -39,17 +41,31 @@ class Capability(StrEnum):
     VIEW_HEALTH = "view_health"
     RECORD_HEALTH = "record_health"
     MANAGE_USERS = "manage_users"
+    # Sentencing and legal deadlines (issue #5)
+    VIEW_DEADLINES = "view_deadlines"  # the legal deadlines work queue
+    MANAGE_SENTENCES = "manage_sentences"  # sentences, provisional detention terms
+    EDIT_LEGAL_PROFILES = "edit_legal_profiles"  # jurisdiction profiles: the law as data
+    # Daily life (regime, contact, conditions, incidents, discipline)
+    RECORD_DAILY_LIFE = "record_daily_life"  # unlocks, meals, visits held, calls, letters, water
+    RECORD_READINGS = "record_readings"  # environmental sensor feeds
+    RECORD_INCIDENTS = "record_incidents"  # incidents, force, restraints, complaints, deaths
+    DECIDE_REQUESTS = "decide_requests"  # approve or refuse visits, answer complaints
+    DISCIPLINE = "discipline"  # charges, hearings, sanctions, segregation and its reviews
 
 
-_READ = {Capability.VIEW_ROLL, Capability.VIEW_PERSON}
+_READ = {Capability.VIEW_ROLL, Capability.VIEW_PERSON, Capability.VIEW_ADMISSION_RECORD}
+# Security intelligence is for those who place, hold and oversee people — not health staff.
+_SECURITY = {Capability.VIEW_SECURITY}
 
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CUSTODY_OFFICER: frozenset(
-        _READ | {Capability.ADMIT, Capability.PLACE, Capability.RECORD_MOVEMENT}
+        _READ | _SECURITY | {Capability.ADMIT, Capability.PLACE, Capability.RECORD_MOVEMENT}
     ),
     Role.RECORDS_OFFICER: frozenset(
         _READ
+        | _SECURITY
         | {
+            Capability.VIEW_AUDIT,
             Capability.ADMIT,
             Capability.MANAGE_AUTHORITIES,
             Capability.RELEASE,
@@ -61,6 +77,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.HEALTH: frozenset(_READ | {Capability.VIEW_HEALTH, Capability.RECORD_HEALTH}),
     Role.GOVERNOR: frozenset(
         _READ
+        | _SECURITY
         | {
             Capability.VIEW_AUDIT,
             Capability.ADMIT,
@@ -74,7 +91,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.AUTHORISE_OVER_CAPACITY,
         }
     ),
-    Role.INSPECTOR: frozenset(_READ | {Capability.VIEW_AUDIT}),
+    Role.INSPECTOR: frozenset(_READ | _SECURITY | {Capability.VIEW_AUDIT}),
     Role.ADMINISTRATOR: frozenset(
         _READ
         | {
@@ -84,3 +101,32 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
 }
+
+# Daily life: who records it and who decides.
+_DAILY_LIFE: dict[str, set[Capability]] = {
+    Role.CUSTODY_OFFICER: {
+        Capability.RECORD_DAILY_LIFE,
+        Capability.RECORD_READINGS,
+        Capability.RECORD_INCIDENTS,
+    },
+    Role.RECORDS_OFFICER: {Capability.RECORD_DAILY_LIFE},
+    Role.GOVERNOR: {
+        Capability.RECORD_DAILY_LIFE,
+        Capability.RECORD_READINGS,
+        Capability.RECORD_INCIDENTS,
+        Capability.DECIDE_REQUESTS,
+        Capability.DISCIPLINE,
+    },
+    Role.ADMINISTRATOR: {Capability.RECORD_READINGS},
+}
+CAPABILITIES = {role: caps | _DAILY_LIFE.get(role, set()) for role, caps in CAPABILITIES.items()}
+
+# Sentencing: records officers and governors work the deadlines queue and record sentences;
+# inspectors read the queue (no one can hide a breach from them); administrators keep the law.
+_SENTENCING: dict[str, set[Capability]] = {
+    Role.RECORDS_OFFICER: {Capability.VIEW_DEADLINES, Capability.MANAGE_SENTENCES},
+    Role.GOVERNOR: {Capability.VIEW_DEADLINES, Capability.MANAGE_SENTENCES},
+    Role.INSPECTOR: {Capability.VIEW_DEADLINES},
+    Role.ADMINISTRATOR: {Capability.EDIT_LEGAL_PROFILES},
+}
+CAPABILITIES = {role: caps | _SENTENCING.get(role, set()) for role, caps in CAPABILITIES.items()}

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-
 _PLAIN = (str, int, bool, type(None))
 
 

@@ -107,3 +107,62 @@ def placements_of(person: Person) -> QuerySet[Placement]:
 
 def movements_of(person: Person) -> QuerySet[Movement]:
     return Movement.objects.filter(person=person).select_related("facility").order_by("-at", "-id")
+
+
+@dataclass
+class AuthorityState:
+    authority: LawfulAuthority
+    code: str  # valid, not_yet, expired, review_overdue, revoked, legal_limit
+    label: str
+    days_overdue: int
+
+
+def authority_state(a: LawfulAuthority, at: dt.datetime) -> AuthorityState:
+    """Why an authority does, or no longer does, cover custody at ``at`` — in words."""
+    if a.valid_from > at:
+        return AuthorityState(a, "not_yet", _("not yet in force"), 0)
+    reasons: list[tuple[dt.datetime, str, str]] = []
+    if a.revoked_at is not None:
+        reasons.append((a.revoked_at, "revoked", _("revoked")))
+    if a.review_due_by is not None:
+        reasons.append((a.review_due_by, "review_overdue", _("judicial review overdue")))
+    if a.valid_until is not None:
+        reasons.append((a.valid_until, "expired", _("expired")))
+    legal_end = getattr(a, "legal_end", None)
+    if legal_end is not None:
+        reasons.append((legal_end, "legal_limit", _("legal limit passed")))
+    passed = sorted(r for r in reasons if r[0] <= at)
+    if not passed:
+        return AuthorityState(a, "valid", _("valid"), 0)
+    when, code, label = passed[0]
+    return AuthorityState(a, code, str(label), (at - when).days)
+
+
+@dataclass
+class PersonRecord:
+    person: Person
+    at: dt.datetime
+    whereabouts: Whereabouts
+    stay: Stay | None
+    episodes: list[tuple[Episode, list[AuthorityState]]]
+    placements: list[Placement]
+    movements: list[Movement]
+    absences: list[Absence]
+
+
+def person_record(person: Person, at: dt.datetime) -> PersonRecord:
+    episodes = list(episodes_of(person))
+    authorities = list(authorities_of(person))
+    by_episode: dict[int, list[AuthorityState]] = {}
+    for a in authorities:
+        by_episode.setdefault(a.episode_id, []).append(authority_state(a, at))
+    return PersonRecord(
+        person=person,
+        at=at,
+        whereabouts=whereabouts(person, at),
+        stay=last_stay(person),
+        episodes=[(e, by_episode.get(e.pk, [])) for e in episodes],
+        placements=list(placements_of(person)),
+        movements=list(movements_of(person)),
+        absences=list(Absence.objects.filter(person=person).order_by("-started_at")),
+    )

@@ -16,6 +16,7 @@ from habeas.custody.models import Absence, LawfulAuthority, Stay, authority_cove
 from habeas.estate.models import Cell, Facility
 from habeas.housing.engine import convicted_filter
 from habeas.housing.models import Placement
+from habeas.people.models import ACTIVE_AFFILIATION, Affiliation
 
 
 def covering(at: dt.datetime, start: str = "started_at", end: str = "ended_at") -> Q:
@@ -37,6 +38,7 @@ class CellRoll:
     floor_area_m2: Decimal
     toilets: int
     mattresses: int
+    standard_m2: Decimal  # the space standard's m² per person for this kind of cell
 
     @property
     def untried(self) -> int:
@@ -58,6 +60,24 @@ class CellRoll:
     @property
     def over_operational(self) -> bool:
         return self.occupancy > self.operational_capacity
+
+    @property
+    def level(self) -> str:
+        """How crowded, for the roll board: ``off`` (out of service), ``empty``, ``ok`` (at least
+        the standard's m² per person), ``tight`` (under it but at least 3 m²: the Muršić line),
+        ``crowded`` (2 to 3 m²), ``critical`` (under 2 m², the ICRC floor even in emergencies)."""
+        if not self.in_service:
+            return "off"
+        m2 = self.m2_per_person
+        if m2 is None:
+            return "empty"
+        if m2 >= self.standard_m2:
+            return "ok"
+        if m2 >= 3:
+            return "tight"
+        if m2 >= 2:
+            return "crowded"
+        return "critical"
 
 
 @dataclass
@@ -181,6 +201,11 @@ def roll(facility: Facility, at: dt.datetime) -> Roll:
                 floor_area_m2=c.floor_area_m2,
                 toilets=c.toilets,
                 mattresses=c.mattresses,
+                standard_m2=(
+                    standard.single_m2
+                    if c.kind == Cell.Kind.SINGLE
+                    else standard.shared_m2_per_person
+                ),
             )
         )
     stays = Stay.objects.filter(covering(at), facility=facility).annotate(
@@ -283,3 +308,48 @@ def roll_as_dict(r: Roll) -> dict[str, object]:
             for u in r.units
         ],
     }
+
+
+@dataclass
+class Occupant:
+    person_id: int
+    custody_number: str
+    name: str
+    status: str
+    groups: list[str]
+    since: dt.datetime
+
+
+def occupants(cell: Cell, at: dt.datetime) -> list[Occupant]:
+    """Who is in ``cell`` at ``at``, with custody status and active group affiliations."""
+    rows = list(
+        Placement.objects.filter(covering(at), cell=cell)
+        .annotate(is_convicted=convicted_filter(at))
+        .values_list(
+            "person_id",
+            "person__custody_number",
+            "person__given_names",
+            "person__family_names",
+            "is_convicted",
+            "started_at",
+        )
+        .order_by("person__family_names", "person__given_names")
+    )
+    groups: dict[int, list[str]] = {}
+    for pid, code in (
+        Affiliation.objects.filter(ACTIVE_AFFILIATION, person_id__in=[r[0] for r in rows])
+        .values_list("person_id", "group__code")
+        .order_by("group__code")
+    ):
+        groups.setdefault(pid, []).append(code)
+    return [
+        Occupant(
+            pid,
+            number,
+            f"{given} {family}",
+            "convicted" if convicted else "untried",
+            groups.get(pid, []),
+            since,
+        )
+        for pid, number, given, family, convicted, since in rows
+    ]

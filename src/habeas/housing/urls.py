@@ -6,5 +6,8 @@ app_name = "housing"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("facilities/<slug:code>/roll/", views.roll_board, name="roll"),
+    path("facilities/<slug:code>/", views.roll_board, name="roll"),
+    path("facilities/<slug:code>/units/<str:unit>/", views.unit_view, name="unit"),
+    path("facilities/<slug:code>/cells/<str:cell>/", views.cell_view, name="cell"),
+    path("facilities/<slug:code>/roll/<slug:which>/", views.flagged, name="flagged"),
 ]

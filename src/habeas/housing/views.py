@@ -1,38 +1,102 @@
+"""The roll board and its drill-down: facility → unit → cell → person."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from habeas.accounts.models import User
+from habeas.accounts.roles import Capability
 from habeas.core import clock
-from habeas.estate.models import Facility
+from habeas.core.views import facility_for, require, user_of
+from habeas.estate.models import Cell, Facility, Unit
 from habeas.housing import selectors
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    facility = Facility.objects.filter(pk__in=user.facility_ids()).order_by("code").first()
+    user = user_of(request)
+    code = request.session.get("facility")
+    facilities = Facility.objects.filter(pk__in=user.facility_ids()).order_by("code")
+    facility = facilities.filter(code=code).first() or facilities.first()
     if facility is None:
-        return render(request, "housing/no_facility.html", status=200)
+        return render(request, "housing/no_facility.html")
     return redirect("housing:roll", code=facility.code)
 
 
 @login_required
 def roll_board(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
-    facility = Facility.objects.select_related("space_standard").filter(code=code).first()
-    if facility is None or not user.sees(facility):
-        raise Http404(_("No such facility."))
+    """The facility at a glance: every unit and cell, totals against every capacity, and the
+    people held without a cell or without a valid lawful authority — never hidden."""
+    require(request, Capability.VIEW_ROLL)
+    facility = facility_for(request, code)
     r = selectors.roll(facility, clock.now())
-    facilities = Facility.objects.filter(pk__in=user.facility_ids()).order_by("code")
+    return render(request, "housing/roll.html", {"roll": r, "facility": facility})
+
+
+@login_required
+def unit_view(request: HttpRequest, code: str, unit: str) -> HttpResponse:
+    require(request, Capability.VIEW_ROLL)
+    facility = facility_for(request, code)
+    target = Unit.objects.filter(facility=facility, code=unit).first()
+    if target is None:
+        raise Http404(_("No such unit."))
+    r = selectors.roll(facility, clock.now())
+    unit_roll = (
+        next(u for u in r.units if u.id == target.pk)
+        if any(u.id == target.pk for u in r.units)
+        else selectors.UnitRoll(target.pk, target.code, target.name)
+    )
     return render(
-        request, "housing/roll.html", {"roll": r, "facility": facility, "facilities": facilities}
+        request, "housing/unit.html", {"facility": facility, "unit": unit_roll, "roll": r}
+    )
+
+
+@login_required
+def cell_view(request: HttpRequest, code: str, cell: str) -> HttpResponse:
+    require(request, Capability.VIEW_ROLL)
+    facility = facility_for(request, code)
+    target = Cell.objects.select_related("unit").filter(facility=facility, code=cell).first()
+    if target is None:
+        raise Http404(_("No such cell."))
+    now = clock.now()
+    cell_roll = next(c for c in selectors.roll(facility, now).cells if c.id == target.pk)
+    return render(
+        request,
+        "housing/cell.html",
+        {
+            "facility": facility,
+            "cell": target,
+            "cell_roll": cell_roll,
+            "occupants": selectors.occupants(target, now),
+            "show_groups": user_of(request).can(Capability.VIEW_SECURITY),
+        },
+    )
+
+
+@login_required
+def flagged(request: HttpRequest, code: str, which: str) -> HttpResponse:
+    """The people the roll flags: held without a valid lawful authority, or without a cell."""
+    require(request, Capability.VIEW_ROLL)
+    facility = facility_for(request, code)
+    r = selectors.roll(facility, clock.now())
+    if which == "without-authority":
+        people, title = r.without_authority, _("Held without a valid lawful authority")
+    elif which == "without-cell":
+        people, title = r.unplaced, _("In custody without a cell")
+    else:
+        raise Http404
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "housing/flagged.html",
+        {
+            "facility": facility,
+            "page": page,
+            "title": title,
+            "which": which,
+            "count": len(people),
+        },
     )

@@ -1,0 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from habeas.accounts.roles import Capability
+from habeas.core.context import NavItem
+
+NAV = [NavItem(label=_("Roll"), url_name="housing:roll", capability=Capability.VIEW_ROLL, order=10)]

@@ -1,0 +1,112 @@
+"""Pages of the roll: security (sign-in, facility scoping), validation (unknown ids), happy path."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from habeas.accounts.models import User
+from tests import factories as f
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+class TestSecurity:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/",
+            "/facilities/north/",
+            "/facilities/north/units/A/",
+            "/facilities/north/cells/A-1/",
+            "/facilities/north/roll/without-authority/",
+        ],
+    )
+    def test_requires_sign_in(self, cast: Cast, url: str) -> None:
+        r = Client().get(url)
+        assert r.status_code == 302
+        assert r["Location"].startswith("/accounts/login/")
+
+    @pytest.mark.parametrize(
+        "url", ["/facilities/north/", "/facilities/north/units/A/", "/facilities/north/cells/A-1/"]
+    )
+    def test_hides_another_facility(self, cast: Cast, url: str) -> None:
+        assert signed_in(cast.south_officer).get(url).status_code == 404
+
+    def test_health_staff_do_not_see_group_affiliations(self, cast: Cast) -> None:
+        f.admit_person(cast.north, cell="A-1", groups=("ms13",))
+        r = signed_in(cast.health).get("/facilities/north/cells/A-1/")
+        assert r.status_code == 200
+        assert r.context["show_groups"] is False
+        assert "ms13" not in r.content.decode()
+
+
+class TestValidation:
+    def test_unknown_cell_is_404(self, cast: Cast) -> None:
+        assert signed_in(cast.custody).get("/facilities/north/cells/Z-9/").status_code == 404
+
+    def test_unknown_unit_is_404(self, cast: Cast) -> None:
+        assert signed_in(cast.custody).get("/facilities/north/units/Z/").status_code == 404
+
+    def test_unknown_list_is_404(self, cast: Cast) -> None:
+        assert signed_in(cast.custody).get("/facilities/north/roll/nothing/").status_code == 404
+
+
+class TestRollBoard:
+    def test_home_goes_to_the_users_facility(self, cast: Cast) -> None:
+        r = signed_in(cast.south_officer).get("/")
+        assert r["Location"] == "/facilities/south/"
+
+    def test_shows_each_cell_coloured_by_space_per_person(self, cast: Cast) -> None:
+        for _ in range(4):
+            f.admit_person(cast.north, cell="A-1")  # 20 m² / 4 = 5 m²: ok
+        r = signed_in(cast.custody).get("/facilities/north/")
+        assert r.status_code == 200
+        assert "housing/roll.html" in [t.name for t in r.templates]
+        cells = {c.code: c for c in r.context["roll"].cells}
+        assert (cells["A-1"].occupancy, cells["A-1"].level) == (4, "ok")
+        assert cells["A-2"].level == "empty"
+        assert 'class="tile ok"' in r.content.decode()
+
+    def test_shows_people_without_valid_authority_in_red(self, cast: Cast) -> None:
+        import datetime as dt
+
+        import time_machine
+
+        from habeas.core import clock
+
+        done = f.admit_person(
+            cast.north, cell="A-1", kind="administrative_detention", review_days=2
+        )
+        with time_machine.travel(clock.now() + dt.timedelta(days=3)):
+            client = signed_in(cast.governor)
+            r = client.get("/facilities/north/")
+            assert len(r.context["roll"].without_authority) == 1
+            assert 'class="alarm-box"' in r.content.decode()
+            listed = client.get("/facilities/north/roll/without-authority/")
+            assert done.custody_number in listed.content.decode()
+
+    def test_the_cell_page_lists_its_occupants(self, cast: Cast) -> None:
+        done = f.admit_person(cast.north, cell="A-2", groups=("b18s",))
+        r = signed_in(cast.custody).get("/facilities/north/cells/A-2/")
+        assert [o.custody_number for o in r.context["occupants"]] == [done.custody_number]
+        assert r.context["occupants"][0].groups == ["b18s"]
+
+    def test_the_board_uses_a_bounded_number_of_queries(
+        self, cast: Cast, django_assert_max_num_queries: object
+    ) -> None:
+        for code in ("A-1", "A-2", "B-1"):
+            f.admit_person(cast.north, cell=code)
+        client = signed_in(cast.custody)
+        client.get("/facilities/north/")  # warm the session
+        f.admit_person(cast.north, cell="A-3")
+        with django_assert_max_num_queries(14):  # type: ignore[operator]
+            r = client.get("/facilities/north/")
+        assert r.context["roll"].in_custody == 4
