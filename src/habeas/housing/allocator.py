@@ -1603,13 +1603,15 @@ def _search(
     live: Sequence[int],
     caps: Sequence[int],
     prefer: Mapping[int, int],
+    need: int,
 ) -> dict[int, int] | None:
-    """A placement of every one of ``people`` within ``caps``, or None (none, or out of budget)."""
+    """A placement of at least ``need`` of ``people`` within ``caps`` (the others left out), or
+    None: there is none, or the search ran out of budget."""
     state = base.copy()
     allowed = {p: sum(1 for c in live if _ok(rules, state, p, c, caps)) for p in people}
     order = sorted(people, key=lambda p: (allowed[p], -len(rules.partners.get(p, ())), p))
     # interchangeable neighbours (same profile, no partners, no preferred cell) take cells in
-    # non-decreasing order: one of each set of symmetric solutions
+    # non-decreasing order, leaving out last: one of each set of symmetric solutions
     twin = [
         i > 0
         and rules.profile[order[i]] is rules.profile[order[i - 1]]
@@ -1620,6 +1622,7 @@ def _search(
         for i in range(len(order))
     ]
     position = {c: i for i, c in enumerate(live)}
+    out = len(live)  # the position of "left out"
     chosen: list[int] = []
     nodes = 0
 
@@ -1629,29 +1632,35 @@ def _search(
             return [first] + [c for c in live if c != first]
         return list(live)
 
-    def go(i: int) -> bool:
+    def go(i: int, placed: int) -> bool:
         nonlocal nodes
-        if i == len(order):
+        if placed >= need:
             return True
+        if i == len(order) or placed + len(order) - i < need:
+            return False
         nodes += 1
         if nodes > _BUDGET:
             raise _OutOfBudgetError
         pid = order[i]
-        floor = position[chosen[i - 1]] if twin[i] else -1
+        floor = chosen[i - 1] if twin[i] else -1
         for c in domain(pid):
             if position[c] < floor or not _ok(rules, state, pid, c, caps):
                 continue
             state.place(pid, c)
-            chosen.append(c)
-            if go(i + 1):
+            chosen.append(position[c])
+            if go(i + 1, placed + 1):
                 return True
             chosen.pop()
             state.unplace(pid)
+        chosen.append(out)  # leave this person out
+        if go(i + 1, placed):
+            return True
+        chosen.pop()
         return False
 
     try:
-        if go(0):
-            return dict(zip(order, chosen, strict=True))
+        if go(0, 0):
+            return {p: live[x] for p, x in zip(order, chosen, strict=False) if x != out}
     except _OutOfBudgetError:
         return None
     return None
@@ -1664,39 +1673,46 @@ def _exact(
     prefer: Mapping[int, int],
     result: _Result,
 ) -> _Result:
-    """On a small instance: place everyone if anyone is left, then lower the crowding level
-    while a placement of everyone still exists."""
+    """On a small instance, make the plan exactly optimal: place as many people as can be,
+    then lower the crowding level while that many still fit (within the search budget)."""
     live = planner.live
     if not movable or len(movable) * max(1, len(live)) > _SMALL:
         return result
     limits = planner.limits
+    base = planner.base
     best = result
-    if result.unplaced:
-        found = _search(rules, planner.base, movable, live, limits, prefer)
+    count = len(movable) - len(result.unplaced)
+    while count < len(movable):  # one more each time: only the last search fails
+        found = _search(rules, base, movable, live, limits, prefer, count + 1)
         if found is None:
-            return result
-        best = _result_of(rules, planner.base, found, limits)
+            break
+        best = _result_of(rules, base, found, movable, limits)
+        count = len(found)
     levels = [x for x in planner.levels() if x < best.level - 1e-12]
     lo, hi = 0, len(levels)
-    while lo < hi:  # lowest level with a complete placement
+    while lo < hi:  # the lowest level at which as many still fit
         mid = (lo + hi) // 2
-        found = _search(
-            rules, planner.base, movable, live, _caps(rules, limits, live, levels[mid]), prefer
-        )
+        caps = _caps(rules, limits, live, levels[mid])
+        found = _search(rules, base, movable, live, caps, prefer, count)
         if found is None:
             lo = mid + 1
         else:
-            best, hi = _result_of(rules, planner.base, found, limits), mid
+            best, hi = _result_of(rules, base, found, movable, limits), mid
     return best
 
 
 def _result_of(
-    rules: _Rules, base: _State, found: Mapping[int, int], limits: Sequence[int]
+    rules: _Rules,
+    base: _State,
+    found: Mapping[int, int],
+    movable: Sequence[int],
+    limits: Sequence[int],
 ) -> _Result:
     state = base.copy()
     for pid, c in found.items():
         state.place(pid, c)
-    return _Result(state, dict(found), [], limits, _worst(rules, state))
+    left = [p for p in movable if p not in found]
+    return _Result(state, dict(found), left, limits, _worst(rules, state))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1762,29 +1778,41 @@ def rebalance(instance: Instance) -> Plan:
     rules = _Rules(instance)
     current = rules.placements(instance.placements)
     kept, evicted, pinned = _select_kept(rules, current)
-    unplaced_now = [pid for pid in rules.people if pid not in instance.placements]
-    demand = sorted(evicted + unplaced_now)
-    base = _state_of(rules, pinned)
-    result = _solve(rules, base, kept, demand, current)
-    # someone who had to leave a breach and found nowhere to go stays where they were
-    back = {p: current[p] for p in result.unplaced if p in current and rules.in_service[current[p]]}
-    if back:
-        pinned.update(back)
-        demand = [p for p in demand if p not in back]
-        base = _state_of(rules, pinned)
-        result = _solve(rules, base, kept, demand, current)
-    candidates = [(result, base)]
-    total = len(kept) + len(demand)
-    if result.unplaced or result.level > _lower_bound(rules, base, total) + 1e-12:
-        scratch = sorted(set(kept) | set(demand))
-        candidates.append((_solve(rules, base, {}, scratch, current), base))
-    plans = [
-        _plan(rules, instance, current, b, r, sorted(set(kept) | set(demand)), [])
-        for r, b in candidates
-    ]
+    waiting = [pid for pid in rules.people if pid not in instance.placements]
+    plan, level, base = _replan(rules, instance, current, pinned, kept, sorted(evicted + waiting))
+    plans = [plan]
+    movable = sorted(set(kept) | set(evicted) | set(waiting))
+    if plan.unplaced or plan.unresolved or level > _lower_bound(rules, base, len(movable)) + 1e-12:
+        plans.append(_replan(rules, instance, current, pinned, {}, movable)[0])
     if not violations(instance, instance.placements):
-        plans.append(_unchanged(rules, instance, current, unplaced_now))
-    return min(plans, key=lambda plan: _objective(rules, plan))
+        plans.append(_unchanged(rules, instance, current, waiting))
+    return min(plans, key=lambda p: _objective(rules, current, p))
+
+
+def _replan(
+    rules: _Rules,
+    instance: Instance,
+    current: Mapping[int, int],
+    pinned: Mapping[int, int],
+    kept: Mapping[int, int],
+    demand: Sequence[int],
+) -> tuple[Plan, float, _State]:
+    """Solve, and whoever was placed in a cell in service and found no place again stays where
+    they were (pinned there, breach and all: rebalance moves people, it never turns them out)."""
+    pins, keep, wait = dict(pinned), dict(kept), list(demand)
+    considered = sorted(set(keep) | set(wait))
+    while True:
+        base = _state_of(rules, pins)
+        result = _solve(rules, base, keep, wait, current)
+        back = {
+            p: current[p] for p in result.unplaced if p in current and rules.in_service[current[p]]
+        }
+        if not back:
+            break
+        pins.update(back)
+        keep = {p: c for p, c in keep.items() if p not in back}
+        wait = [p for p in wait if p not in back]
+    return _plan(rules, instance, current, base, result, considered, []), result.level, base
 
 
 def _lower_bound(rules: _Rules, base: _State, total: int) -> float:
@@ -1810,14 +1838,19 @@ def _lower_bound(rules: _Rules, base: _State, total: int) -> float:
     return hi
 
 
-def _objective(rules: _Rules, plan: Plan) -> tuple[int, int, int, float, int]:
-    """Fewest breaches, most people placed, fewest above operational capacity, least crowding,
-    fewest moves."""
+def _objective(
+    rules: _Rules, current: Mapping[int, int], plan: Plan
+) -> tuple[int, int, int, int, float, int]:
+    """Nobody turned out of a cell in service, fewest breaches, most people placed, fewest above
+    operational capacity, least crowding, fewest moves."""
+    lost = sum(
+        1 for u in plan.unplaced if u.person in current and rules.in_service[current[u.person]]
+    )
     placed = sum(plan.occupancy.values())
     over = sum(
         max(0, plan.occupancy[cell.id] - rules.limit_op[c]) for c, cell in enumerate(rules.cells)
     )
-    return (len(plan.unresolved), -placed, over, round(plan.worst_ratio, 9), len(plan.moves))
+    return (lost, len(plan.unresolved), -placed, over, round(plan.worst_ratio, 9), len(plan.moves))
 
 
 def _select_kept(

@@ -51,6 +51,13 @@ MAX_AGE = 150
 T = TypeVar("T")
 
 
+class _Missing:
+    """A required field that is absent: already reported once, not again as a wrong type."""
+
+
+MISSING = _Missing()
+
+
 class InstanceError(ValueError):
     """A file that is not a valid instance (or plan): every problem, as (JSON path, reason)."""
 
@@ -83,7 +90,7 @@ class _Reader:
         return value
 
     def items(self, value: object, path: str) -> list[object]:
-        if value is None:
+        if value is None or isinstance(value, _Missing):
             return []
         if not isinstance(value, list):
             self.problem(path, f"must be a list, not {_kind(value)}")
@@ -93,6 +100,8 @@ class _Reader:
     def integer(
         self, value: object, path: str, minimum: int | None = None, maximum: int | None = None
     ) -> int | None:
+        if isinstance(value, _Missing):
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(path, f"must be a whole number, not {_kind(value)}")
             return None
@@ -105,6 +114,8 @@ class _Reader:
         return value
 
     def text(self, value: object, path: str, choices: Sequence[str] | None = None) -> str | None:
+        if isinstance(value, _Missing):
+            return None
         if not isinstance(value, str) or not value.strip():
             self.problem(path, f"must be a non-empty string, not {_kind(value)}")
             return None
@@ -114,6 +125,8 @@ class _Reader:
         return value
 
     def boolean(self, value: object, path: str) -> bool | None:
+        if isinstance(value, _Missing):
+            return None
         if not isinstance(value, bool):
             self.problem(path, f"must be true or false, not {_kind(value)}")
             return None
@@ -122,6 +135,8 @@ class _Reader:
     def texts(self, value: object, path: str) -> frozenset[str] | None:
         found: list[str] = []
         ok = True
+        if isinstance(value, _Missing):
+            return None
         if not isinstance(value, list):
             self.problem(path, f"must be a list of strings, not {_kind(value)}")
             return None
@@ -193,13 +208,15 @@ def parse_instance(document: object) -> Instance:
         r.problem("format", f"must be {INSTANCE_FORMAT!r}, not {root['format']!r}")
 
     def cell(f: dict[str, object], at: str) -> Cell | None:
-        cid = r.integer(f.get("id"), f"{at}.id")
-        unit = r.text(f.get("unit"), f"{at}.unit")
+        cid = r.integer(f.get("id", MISSING), f"{at}.id")
+        unit = r.text(f.get("unit", MISSING), f"{at}.unit")
         operational = r.integer(
-            f.get("operational_capacity"), f"{at}.operational_capacity", minimum=0
+            f.get("operational_capacity", MISSING), f"{at}.operational_capacity", minimum=0
         )
-        standard = r.integer(f.get("standard_capacity"), f"{at}.standard_capacity", minimum=0)
-        beds = r.integer(f.get("bed_capacity"), f"{at}.bed_capacity", minimum=0)
+        standard = r.integer(
+            f.get("standard_capacity", MISSING), f"{at}.standard_capacity", minimum=0
+        )
+        beds = r.integer(f.get("bed_capacity", MISSING), f"{at}.bed_capacity", minimum=0)
         in_service = r.boolean(f.get("in_service", True), f"{at}.in_service")
         attributes = r.texts(f.get("attributes", []), f"{at}.attributes")
         if (
@@ -215,10 +232,10 @@ def parse_instance(document: object) -> Instance:
         return Cell(cid, unit, operational, standard, beds, in_service, attributes)
 
     def person(f: dict[str, object], at: str) -> Person | None:
-        pid = r.integer(f.get("id"), f"{at}.id")
-        sex = r.text(f.get("sex"), f"{at}.sex")
-        age = r.integer(f.get("age"), f"{at}.age", minimum=0, maximum=MAX_AGE)
-        status = r.text(f.get("status"), f"{at}.status")
+        pid = r.integer(f.get("id", MISSING), f"{at}.id")
+        sex = r.text(f.get("sex", MISSING), f"{at}.sex")
+        age = r.integer(f.get("age", MISSING), f"{at}.age", minimum=0, maximum=MAX_AGE)
+        status = r.text(f.get("status", MISSING), f"{at}.status")
         groups = r.texts(f.get("groups", []), f"{at}.groups")
         needs = r.texts(f.get("needs", []), f"{at}.needs")
         if pid is None or sex is None or age is None or status is None:
@@ -228,16 +245,23 @@ def parse_instance(document: object) -> Instance:
         return Person(pid, sex, age, status, groups, needs)
 
     cells = _each(
-        r, root.get("cells"), "cells", cell,
+        r,
+        root.get("cells"),
+        "cells",
+        cell,
         ("id", "unit", "operational_capacity", "standard_capacity", "bed_capacity"),
         ("in_service", "attributes"),
     )
+    cell_at = _ids(r, root.get("cells"), "cells", "cell")
     people = _each(
-        r, root.get("people"), "people", person,
-        ("id", "sex", "age", "status"), ("groups", "needs"),
+        r,
+        root.get("people"),
+        "people",
+        person,
+        ("id", "sex", "age", "status"),
+        ("groups", "needs"),
     )
-    cell_at = _unique(r, cells, lambda c: c.id, "cell")
-    person_at = _unique(r, people, lambda p: p.id, "person")
+    person_at = _ids(r, root.get("people"), "people", "person")
     cell_by_id = {c.id: c for _at, c in cells}
 
     def known(value: int | None, table: Mapping[int, str], what: str, at: str) -> int | None:
@@ -246,26 +270,30 @@ def parse_instance(document: object) -> Instance:
             return None
         return value
 
-    def placement(f: dict[str, object], at: str) -> tuple[int, int] | None:
-        pid = known(r.integer(f.get("person"), f"{at}.person"), person_at, "person",
-                    f"{at}.person")
-        cid = known(r.integer(f.get("cell"), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
-        return None if pid is None or cid is None else (pid, cid)
-
     placements: dict[int, int] = {}
     placed_at: dict[int, str] = {}
-    for at, (pid, cid) in _each(r, root.get("placements"), "placements", placement,
-                                ("person", "cell")):
-        if pid in placements:
+
+    def placement(f: dict[str, object], at: str) -> tuple[int, int] | None:
+        pid = known(
+            r.integer(f.get("person", MISSING), f"{at}.person"), person_at, "person", f"{at}.person"
+        )
+        if pid is not None and pid in placed_at:
             r.problem(f"{at}.person", f"person {pid} is already placed at {placed_at[pid]}")
-        else:
-            placements[pid] = cid
+            pid = None
+        elif pid is not None:
             placed_at[pid] = at
+        cid = known(r.integer(f.get("cell", MISSING), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
+        return None if pid is None or cid is None else (pid, cid)
+
+    for _at, (pid, cid) in _each(
+        r, root.get("placements"), "placements", placement, ("person", "cell")
+    ):
+        placements[pid] = cid
 
     def non_association(f: dict[str, object], at: str) -> NonAssociation | None:
-        a = known(r.integer(f.get("a"), f"{at}.a"), person_at, "person", f"{at}.a")
-        b = known(r.integer(f.get("b"), f"{at}.b"), person_at, "person", f"{at}.b")
-        scope = r.text(f.get("scope"), f"{at}.scope", SCOPES)
+        a = known(r.integer(f.get("a", MISSING), f"{at}.a"), person_at, "person", f"{at}.a")
+        b = known(r.integer(f.get("b", MISSING), f"{at}.b"), person_at, "person", f"{at}.b")
+        scope = r.text(f.get("scope", MISSING), f"{at}.scope", SCOPES)
         if a is not None and a == b:
             r.problem(f"{at}.b", "a person cannot be kept apart from themselves")
             return None
@@ -273,32 +301,39 @@ def parse_instance(document: object) -> Instance:
             return None
         return NonAssociation(a, b, _scope(scope))
 
-    nas = _each(r, root.get("non_associations"), "non_associations", non_association,
-                ("a", "b", "scope"))
+    nas = _each(
+        r, root.get("non_associations"), "non_associations", non_association, ("a", "b", "scope")
+    )
     policy = _policy(r, root.get("policy", {}), "policy")
 
+    over: dict[int, int] = {}
+
     def ceiling(f: dict[str, object], at: str) -> tuple[int, int] | None:
-        cid = known(r.integer(f.get("cell"), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
-        value = r.integer(f.get("ceiling"), f"{at}.ceiling", minimum=0)
-        if cid is None or value is None:
+        cid = known(r.integer(f.get("cell", MISSING), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
+        value = r.integer(f.get("ceiling", MISSING), f"{at}.ceiling", minimum=0)
+        if cid is not None and cid in over:
+            r.problem(f"{at}.cell", f"cell {cid} already has a ceiling")
+            return None
+        if cid is None or value is None or cid not in cell_by_id:
             return None
         target = cell_by_id[cid]
         if value < target.operational_capacity:
-            r.problem(f"{at}.ceiling", f"must be at least the operational capacity "
-                      f"{target.operational_capacity}, not {value}")
+            r.problem(
+                f"{at}.ceiling",
+                f"must be at least the operational capacity "
+                f"{target.operational_capacity}, not {value}",
+            )
             return None
         if value > target.bed_capacity:
-            r.problem(f"{at}.ceiling", f"must not exceed the bed capacity {target.bed_capacity}, "
-                      f"not {value}")
+            r.problem(
+                f"{at}.ceiling",
+                f"must not exceed the bed capacity {target.bed_capacity}, not {value}",
+            )
             return None
+        over[cid] = value
         return cid, value
 
-    over: dict[int, int] = {}
-    for at, (cid, value) in _each(r, root.get("over_capacity"), "over_capacity", ceiling,
-                                  ("cell", "ceiling")):
-        if cid in over:
-            r.problem(f"{at}.cell", f"cell {cid} already has a ceiling")
-        over[cid] = value
+    _each(r, root.get("over_capacity"), "over_capacity", ceiling, ("cell", "ceiling"))
 
     if r.problems or policy is None:
         raise InstanceError(r.problems)
@@ -320,16 +355,18 @@ def _scope(value: str) -> Scope:
     return "facility"
 
 
-def _unique(
-    r: _Reader, items: list[tuple[str, T]], key: Callable[[T], int], what: str
-) -> dict[int, str]:
+def _ids(r: _Reader, items: object, path: str, what: str) -> dict[int, str]:
+    """Every whole-number id in a list, where it first appears; later copies are problems.
+    Items wrong in other ways still count: references to them are not reported as unknown."""
     first: dict[int, str] = {}
-    for at, item in items:
-        k = key(item)
-        if k in first:
-            r.problem(f"{at}.id", f"duplicate {what} id {k} (first at {first[k]})")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        value = item.get("id") if isinstance(item, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int):
+            continue
+        if value in first:
+            r.problem(f"{path}[{i}].id", f"duplicate {what} id {value} (first at {first[value]})")
         else:
-            first[k] = at
+            first[value] = f"{path}[{i}]"
     return first
 
 
@@ -339,9 +376,9 @@ def _policy(r: _Reader, value: object, path: str) -> Policy | None:
         return None
 
     def rivalry(f: dict[str, object], at: str) -> Rivalry | None:
-        a = r.text(f.get("a"), f"{at}.a")
-        b = r.text(f.get("b"), f"{at}.b")
-        scope = r.text(f.get("scope"), f"{at}.scope", ("cell", "unit"))
+        a = r.text(f.get("a", MISSING), f"{at}.a")
+        b = r.text(f.get("b", MISSING), f"{at}.b")
+        scope = r.text(f.get("scope", MISSING), f"{at}.scope", ("cell", "unit"))
         if a is not None and a == b:
             r.problem(f"{at}.b", "a group cannot be its own rival")
             return None
@@ -350,23 +387,25 @@ def _policy(r: _Reader, value: object, path: str) -> Policy | None:
         return Rivalry(a, b, "cell" if scope == "cell" else "unit")
 
     def separation(f: dict[str, object], at: str) -> tuple[str, Scope] | None:
-        category = r.text(f.get("category"), f"{at}.category", CATEGORIES)
-        scope = r.text(f.get("scope"), f"{at}.scope", SCOPES)
+        category = r.text(f.get("category", MISSING), f"{at}.category", CATEGORIES)
+        scope = r.text(f.get("scope", MISSING), f"{at}.scope", SCOPES)
         if category is None or scope is None:
             return None
         return category, _scope(scope)
 
-    rivalries = _each(r, fields.get("rivalries"), f"{path}.rivalries", rivalry,
-                      ("a", "b", "scope"))
+    rivalries = _each(r, fields.get("rivalries"), f"{path}.rivalries", rivalry, ("a", "b", "scope"))
     default = Policy()
     separate = default.separate
     if "separate" in fields:
         separate = tuple(
-            s for _at, s in _each(r, fields.get("separate"), f"{path}.separate", separation,
-                                  ("category", "scope"))
+            s
+            for _at, s in _each(
+                r, fields.get("separate"), f"{path}.separate", separation, ("category", "scope")
+            )
         )
-    adult_age = r.integer(fields.get("adult_age", default.adult_age), f"{path}.adult_age",
-                          minimum=0, maximum=MAX_AGE)
+    adult_age = r.integer(
+        fields.get("adult_age", default.adult_age), f"{path}.adult_age", minimum=0, maximum=MAX_AGE
+    )
     if adult_age is None:
         return None
     return Policy(tuple(x for _at, x in rivalries), separate, adult_age)
@@ -458,16 +497,13 @@ def dump_plan(plan: Plan) -> dict[str, object]:
         "format": PLAN_FORMAT,
         "placements": [{"person": pid, "cell": cid} for pid, cid in plan.placements],
         "moves": [
-            {"person": m.person, "from_cell": m.from_cell, "to_cell": m.to_cell}
-            for m in plan.moves
+            {"person": m.person, "from_cell": m.from_cell, "to_cell": m.to_cell} for m in plan.moves
         ],
         "unplaced": [
             {"person": u.person, "reasons": [_refusal_json(x) for x in u.reasons]}
             for u in plan.unplaced
         ],
-        "occupancy": [
-            {"cell": cid, "occupants": n} for cid, n in sorted(plan.occupancy.items())
-        ],
+        "occupancy": [{"cell": cid, "occupants": n} for cid, n in sorted(plan.occupancy.items())],
         "worst_ratio": plan.worst_ratio if math.isfinite(plan.worst_ratio) else None,
         "shortfall": plan.shortfall,
         "unresolved": [_refusal_json(x) for x in plan.unresolved],
@@ -483,7 +519,8 @@ def parse_plan(document: object) -> Plan:
     """A :class:`Plan` from a decoded JSON document, or :class:`InstanceError`."""
     r = _Reader()
     root = r.obj(
-        document, "$",
+        document,
+        "$",
         ("placements", "moves", "unplaced", "occupancy", "worst_ratio", "shortfall"),
         ("format", "unresolved"),
     )
@@ -493,41 +530,42 @@ def parse_plan(document: object) -> Plan:
         r.problem("format", f"must be {PLAN_FORMAT!r}, not {root['format']!r}")
 
     def pair(f: dict[str, object], at: str) -> tuple[int, int] | None:
-        pid = r.integer(f.get("person"), f"{at}.person")
-        cid = r.integer(f.get("cell"), f"{at}.cell")
+        pid = r.integer(f.get("person", MISSING), f"{at}.person")
+        cid = r.integer(f.get("cell", MISSING), f"{at}.cell")
         return None if pid is None or cid is None else (pid, cid)
 
     def move(f: dict[str, object], at: str) -> Move | None:
-        pid = r.integer(f.get("person"), f"{at}.person")
-        a = r.integer(f.get("from_cell"), f"{at}.from_cell")
-        b = r.integer(f.get("to_cell"), f"{at}.to_cell")
+        pid = r.integer(f.get("person", MISSING), f"{at}.person")
+        a = r.integer(f.get("from_cell", MISSING), f"{at}.from_cell")
+        b = r.integer(f.get("to_cell", MISSING), f"{at}.to_cell")
         return None if pid is None or a is None or b is None else Move(pid, a, b)
 
     def refusal(f: dict[str, object], at: str) -> Refusal | None:
-        code = r.text(f.get("code"), f"{at}.code")
+        code = r.text(f.get("code", MISSING), f"{at}.code")
         params = f.get("params", {})
         if not isinstance(params, dict):  # open-ended: any keys
             r.problem(f"{at}.params", f"must be an object, not {_kind(params)}")
             params = {}
-        if code is None:
-            return None
         clean: dict[str, str | int] = {}
         for key, value in params.items():
             if isinstance(value, bool) or not isinstance(value, str | int):
-                r.problem(f"{at}.params.{key}", f"must be a string or a whole number, "
-                          f"not {_kind(value)}")
+                r.problem(
+                    f"{at}.params.{key}", f"must be a string or a whole number, not {_kind(value)}"
+                )
             else:
                 clean[key] = value
-        return Refusal(code, clean)
+        return None if code is None else Refusal(code, clean)
 
     def unplaced(f: dict[str, object], at: str) -> Unplaced | None:
-        pid = r.integer(f.get("person"), f"{at}.person")
-        reasons = _each(r, f.get("reasons"), f"{at}.reasons", refusal, ("code",), ("params",))
+        pid = r.integer(f.get("person", MISSING), f"{at}.person")
+        reasons = _each(
+            r, f.get("reasons", MISSING), f"{at}.reasons", refusal, ("code",), ("params",)
+        )
         return None if pid is None else Unplaced(pid, tuple(x for _at, x in reasons))
 
     def occupancy(f: dict[str, object], at: str) -> tuple[int, int] | None:
-        cid = r.integer(f.get("cell"), f"{at}.cell")
-        n = r.integer(f.get("occupants"), f"{at}.occupants", minimum=0)
+        cid = r.integer(f.get("cell", MISSING), f"{at}.cell")
+        n = r.integer(f.get("occupants", MISSING), f"{at}.occupants", minimum=0)
         return None if cid is None or n is None else (cid, n)
 
     placements = _each(r, root.get("placements"), "placements", pair, ("person", "cell"))
@@ -535,14 +573,14 @@ def parse_plan(document: object) -> Plan:
     left_out = _each(r, root.get("unplaced"), "unplaced", unplaced, ("person", "reasons"))
     occupied = _each(r, root.get("occupancy"), "occupancy", occupancy, ("cell", "occupants"))
     unresolved = _each(r, root.get("unresolved"), "unresolved", refusal, ("code",), ("params",))
-    worst_value = root.get("worst_ratio")
+    worst_value = root.get("worst_ratio", MISSING)
     worst = math.inf
-    if worst_value is not None:
+    if worst_value is not None and not isinstance(worst_value, _Missing):
         if isinstance(worst_value, bool) or not isinstance(worst_value, int | float):
             r.problem("worst_ratio", f"must be a number or null, not {_kind(worst_value)}")
         else:
             worst = float(worst_value)
-    shortfall = r.integer(root.get("shortfall"), "shortfall", minimum=0)
+    shortfall = r.integer(root.get("shortfall", MISSING), "shortfall", minimum=0)
     if r.problems or shortfall is None:
         raise InstanceError(r.problems)
     return Plan(
