@@ -239,3 +239,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 1000
+
+# --- Anchored audit (issue #8): checkpoints signed with a key kept outside the database ---------
+# HABEAS_AUDIT_KEY: the Ed25519 private key file (`habeas audit keygen FILE`), never in backups of
+# the database; HABEAS_AUDIT_PUBLIC_KEY: the public key that verifies (an inspector holds only
+# that); HABEAS_AUDIT_CHECKPOINTS: a file outside the database (ideally another machine's mount or
+# write-once storage) each checkpoint is also appended to (JSON lines). See docs/backups.md.
+HABEAS_AUDIT_KEY = os.environ.get("HABEAS_AUDIT_KEY", "")
+HABEAS_AUDIT_PUBLIC_KEY = os.environ.get("HABEAS_AUDIT_PUBLIC_KEY", "")
+HABEAS_AUDIT_CHECKPOINTS = os.environ.get("HABEAS_AUDIT_CHECKPOINTS", "")

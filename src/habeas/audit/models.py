@@ -61,3 +61,25 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the chain's length and head at a moment (``audit.anchor``).
+
+    Kept here for convenience and also appended to a file outside the database and handed to
+    inspectors: someone who can rewrite this table can rewrite these rows too, but not the copies
+    held elsewhere, nor forge a signature without the key file."""
+
+    seq = models.BigIntegerField(_("events"))
+    hash = models.CharField(_("head hash"), max_length=64)
+    at = models.CharField(_("at"), max_length=32)  # the canonical moment that was signed
+    key_id = models.CharField(_("key"), max_length=16)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["seq", "id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} {self.hash[:12]}"

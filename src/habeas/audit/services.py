@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
-from habeas.audit import chain
-from habeas.audit.models import AuditEvent, AuditHead
+from habeas.audit import anchor, chain
+from habeas.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from habeas.core.bulk import insert_rows
 
 if TYPE_CHECKING:
@@ -165,3 +165,36 @@ def record_read(
             reason=reason,
         ),
     )
+
+
+def write_checkpoint(*, actor: Actor, at: dt.datetime) -> anchor.Checkpoint:
+    """Sign the chain's current length and head with the key outside the database
+    (``HABEAS_AUDIT_KEY``), keep the checkpoint in the database and — once the transaction
+    commits — append it to the checkpoint file outside it (``HABEAS_AUDIT_CHECKPOINTS``).
+
+    The checkpoint covers the chain *before* its own audit event, which is then appended like any
+    other write, so the next checkpoint covers that one."""
+    from habeas.audit import checkpoints
+
+    private = checkpoints.signing_key()
+    head = _lock_head()
+    signed = anchor.sign(seq=head.seq, hash=head.hash, at=at, private=private)
+    AuditCheckpoint.objects.create(
+        seq=signed.seq,
+        hash=signed.hash,
+        at=signed.at,
+        key_id=signed.key_id,
+        signature=signed.signature,
+    )
+    record(
+        actor=actor,
+        at=at,
+        change=Change(
+            action="audit.checkpoint",
+            object_type="audit.AuditCheckpoint",
+            object_id=signed.seq,
+            after={"seq": signed.seq, "hash": signed.hash, "key_id": signed.key_id},
+        ),
+    )
+    transaction.on_commit(lambda: checkpoints.append_to_file(signed))
+    return signed
