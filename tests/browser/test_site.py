@@ -46,6 +46,7 @@ def test_a_custody_officer_admits_a_person_and_finds_them_on_the_roll(
     )
     page.get_by_label("Place of arrest").fill("Soyapango")
     page.get_by_label("MS-13").check()
+    page.wait_for_load_state("networkidle")  # the cell list follows the profile (htmx)
     page.get_by_label("Cell", exact=True).select_option("A-2")
     page.get_by_role("button", name="Admit").click()
     page.wait_for_url(re.compile(r"/people/\d+/"))
@@ -65,6 +66,7 @@ def test_a_refused_move_shows_its_reason(page: Any, cast: Cast) -> None:
     done = f.admit_person(cast.north, cell="A-1", groups=("ms13",))
     sign_in(page, cast.custody)
     page.goto(f"/people/{done.person_id}/")
+    page.get_by_text("Move to another cell").click()
     page.get_by_label("Move to cell").fill("A-2")
     page.get_by_label("Reason").fill("cell repairs")
     page.get_by_role("button", name="Move").click()
@@ -88,3 +90,43 @@ def test_a_user_of_one_facility_cannot_open_a_person_of_another(page: Any, cast:
     assert response is not None and response.status == 404
     api = page.request.get(f"/api/v1/people/{done.person_id}")
     assert api.status == 404
+
+
+def test_a_governor_previews_and_approves_a_rebalance(page: Any, cast: Cast) -> None:
+    from django.db import transaction
+
+    from habeas.estate.models import Cell
+    from habeas.estate.services import take_out_of_service
+
+    for _ in range(2):
+        f.admit_person(cast.north, cell="A-1")
+    with transaction.atomic():
+        take_out_of_service(
+            cell=Cell.objects.get(facility=cast.north, code="A-1"),
+            actor=f.SYSTEM,
+            at=clock.now(),
+            reason="flooded",
+        )
+    sign_in(page, cast.governor)
+    page.goto("/facilities/north/allocation/?mode=rebalance")
+    expect(page.locator("#plan-summary")).to_contain_text("People moved")
+    expect(page.locator("#plan-units")).to_contain_text("Unit A")
+    page.get_by_label("Reason").fill("A-1 flooded")
+    page.get_by_role("button", name="Approve and apply the plan").click()
+    page.wait_for_url(re.compile(r"/facilities/north/$"))
+    expect(page.get_by_text("Plan applied: 0 placed, 2 moved.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^Cell A-1: 0 of 4"))).to_be_visible()
+
+
+def test_the_move_form_ranks_the_cells_and_explains_the_refused_ones(page: Any, cast: Cast) -> None:
+    f.admit_person(cast.north, cell="A-2", groups=("b18s",))
+    done = f.admit_person(cast.north, cell="A-1", groups=("ms13",))
+    sign_in(page, cast.custody)
+    page.goto(f"/people/{done.person_id}/")
+    page.get_by_text("Move to another cell").click()
+    options = page.locator("#move-options")
+    expect(options).to_contain_text("Cells that would accept this person")
+    expect(options.locator(".badge.good").first).to_be_visible()
+    options.get_by_text("Cells that would refuse, and why").click()
+    expect(options).to_contain_text("A-2")
+    expect(options).to_contain_text("rival")

@@ -104,11 +104,24 @@ class TestRefusesWithoutLawfulAuthority:
             try_admit(cast, AdmissionIn(authority=arrest, person=f.person_in()))
         assert exc.value.code == "AUTHORITY_NOT_VALID"
 
-    def test_requires_a_review_date_for_an_arrest(self, cast: Cast) -> None:
-        arrest = dataclasses.replace(f.authority("arrest"), review_due_by=None)
+    def test_an_arrest_without_a_review_date_gets_the_one_the_law_requires(
+        self, cast: Cast
+    ) -> None:
+        # Under the state of exception (from 27 March 2022) a judge must review within 15 days.
+        arrest = dataclasses.replace(f.authority("arrest"), review_due_by=None, valid_until=None)
+        try_admit(cast, AdmissionIn(authority=arrest, person=f.person_in()))
+        stored = LawfulAuthority.objects.get(kind="arrest")
+        assert stored.review_due_by == arrest.valid_from + dt.timedelta(days=15)
+
+    def test_refuses_a_review_date_before_the_detention(self, cast: Cast) -> None:
+        arrest = dataclasses.replace(
+            f.authority("arrest"),
+            valid_until=None,
+            review_due_by=clock.now() - dt.timedelta(days=3),
+        )
         with pytest.raises(InvalidInput) as exc:
             try_admit(cast, AdmissionIn(authority=arrest, person=f.person_in()))
-        assert exc.value.field == "authority.review_due_by"
+        assert "authority.review_due_by" in {p.field for p in exc.value.problems}
 
 
 class TestMandelaRule11AtTheGate:

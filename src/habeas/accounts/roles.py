@@ -38,6 +38,7 @@ class Capability(StrEnum):
     MANAGE_ESTATE = "manage_estate"
     SET_CAPACITY = "set_capacity"
     AUTHORISE_OVER_CAPACITY = "authorise_over_capacity"
+    APPROVE_PLAN = "approve_plan"  # apply a rebalance of the whole facility
     VIEW_HEALTH = "view_health"
     RECORD_HEALTH = "record_health"
     MANAGE_USERS = "manage_users"
@@ -89,6 +90,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_PEOPLE,
             Capability.SET_CAPACITY,
             Capability.AUTHORISE_OVER_CAPACITY,
+            Capability.APPROVE_PLAN,
         }
     ),
     Role.INSPECTOR: frozenset(_READ | _SECURITY | {Capability.VIEW_AUDIT}),

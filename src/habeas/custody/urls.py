@@ -7,6 +7,7 @@ app_name = "custody"
 urlpatterns = [
     path("people/<int:person_id>/", views.person_record, name="person"),
     path("people/<int:person_id>/move/", views.move, name="move"),
+    path("people/<int:person_id>/move/options/", views.move_options, name="move_options"),
     path("people/<int:person_id>/release/", views.release, name="release"),
     path("people/<int:person_id>/transfer/", views.transfer, name="transfer"),
     path("facilities/<slug:code>/people/", views.people, name="people"),

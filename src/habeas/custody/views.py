@@ -295,6 +295,19 @@ def _aware(value: dt.datetime | None, facility: Facility) -> dt.datetime:
 
 
 @login_required
+def move_options(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The cells that would accept the person, ranked, and why each other cell refuses (htmx,
+    loaded when the officer opens the move form — the record itself stays fast)."""
+    require(request, Capability.PLACE)
+    person = _person(request, person_id)
+    try:
+        options = housing.cell_options(person=person, at=clock.now())
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "custody/_move_options.html", {"options": options})
+
+
+@login_required
 @require_POST
 def move(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request, Capability.PLACE)

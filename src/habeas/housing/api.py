@@ -6,14 +6,14 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from habeas.accounts.roles import Capability
 from habeas.core import clock
-from habeas.core.api import actor_of, require, visible_facility
+from habeas.core.api import actor_of, require, user_of, visible_facility
 from habeas.core.errors import InvalidInput, NotFound
 from habeas.estate.models import Cell
-from habeas.housing import selectors, services
+from habeas.housing import planning, selectors, services
 
 router = Router(tags=["housing"])
 
@@ -96,3 +96,59 @@ def authorise_over_capacity(
             valid_until=auth.valid_until,
         ),
     )
+
+
+class AllocationIn(Schema):
+    mode: str = Field("intake", pattern="^(intake|rebalance)$")
+    dry_run: bool = True
+    fingerprint: str | None = Field(
+        None,
+        max_length=64,
+        description="From a dry run: the plan is applied only if nothing changed since.",
+    )
+    reason: str = Field("", max_length=300)
+
+
+@router.post(
+    "/facilities/{code}/allocations",
+    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Plan (dry run) or apply placements for everyone waiting, or a rebalance",
+)
+def allocate(request: HttpRequest, code: str, payload: AllocationIn) -> dict[str, Any]:
+    require(request, Capability.PLACE if payload.mode == "intake" else Capability.VIEW_ROLL)
+    facility = visible_facility(request, code)
+    if payload.dry_run:
+        proposal = planning.propose(facility=facility, mode=payload.mode, at=clock.now())
+        return {**proposal.as_dict(), "applied": False}
+    if payload.mode == "rebalance":
+        require(request, Capability.APPROVE_PLAN)
+    with transaction.atomic():
+        proposal = planning.apply(
+            facility=facility,
+            mode=payload.mode,
+            expected=payload.fingerprint,
+            reason=payload.reason,
+            actor=actor_of(request),
+            at=clock.now(),
+        )
+    return {**proposal.as_dict(), "applied": True}
+
+
+class CellOptionOut(Schema):
+    cell: str
+    rank: int | None
+    occupancy_after: int
+    reasons: list[str]
+
+
+@router.get(
+    "/people/{person_id}/cell-options",
+    response={200: list[CellOptionOut], 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Every cell of the person's facility: ranked if allowed, with reasons if not",
+)
+def cell_options(request: HttpRequest, person_id: int) -> list[CellOptionOut]:
+    require(request, Capability.VIEW_PERSON)
+    from habeas.custody.selectors import visible_person
+
+    person = visible_person(user_of(request), pk=person_id)
+    return [CellOptionOut(**o) for o in services.cell_options(person=person, at=clock.now())]

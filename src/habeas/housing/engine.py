@@ -196,6 +196,11 @@ def local_instance(
     )
 
 
+def cell_unit(cells: Mapping[int, Cell], cell_id: int) -> str:
+    cell = cells.get(cell_id)
+    return cell.unit.code if cell is not None else "?"
+
+
 def describe(
     refusal: alloc.Refusal,
     cells: Mapping[int, str] | None = None,

@@ -231,3 +231,43 @@ def authorise_over_capacity(
 
 
 __all__ = ["authorise_over_capacity", "end_placement", "place", "refusals_for"]
+
+
+def cell_options(*, person: Person, at: dt.datetime) -> list[dict[str, object]]:
+    """Every cell of the person's facility for a move: allowed cells ranked (least crowded after
+    the move first), and for each refused cell every reason in words."""
+    stay = (
+        Stay.objects.filter(person=person, ended_at__isnull=True)
+        .select_related("facility__space_standard")
+        .first()
+    )
+    if stay is None:
+        raise RuleViolation(
+            code="NOT_IN_CUSTODY",
+            field="person",
+            message=_("%(who)s is not in custody.") % {"who": person},
+        )
+    facility = stay.facility
+    current = (
+        Placement.objects.filter(person=person, ended_at__isnull=True)
+        .values_list("cell_id", flat=True)
+        .first()
+    )
+    # A placed person is among the residents already; someone waiting joins as a newcomer.
+    newcomers = [] if current is not None else [person_spec(person, facility, at)]
+    instance = engine.facility_instance(facility, at, newcomers=newcomers)
+    codes = dict(Cell.objects.filter(facility=facility).values_list("pk", "code"))
+    out = []
+    for option in alloc.options(instance, person.pk):
+        if option.cell == current:
+            continue
+        out.append(
+            {
+                "cell": codes[option.cell],
+                "rank": option.rank,
+                "occupancy_after": option.occupancy_after,
+                "reasons": [engine.describe(r, codes) for r in option.refusals],
+            }
+        )
+    out.sort(key=lambda o: (o["rank"] is None, o["rank"] or 0, str(o["cell"])))
+    return out

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.views.decorators.http import require_http_methods, require_POST
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from habeas.accounts.roles import Capability
 from habeas.core import clock
-from habeas.core.views import facility_for, require, user_of
+from habeas.core.errors import DomainError, InvalidInput
+from habeas.core.views import actor_of, facility_for, require, user_of
+from habeas.estate import services as estate_services
 from habeas.estate.models import Cell, Facility, Unit
-from habeas.housing import selectors
+from habeas.housing import planning, selectors, services
 
 
 @login_required
@@ -100,3 +105,101 @@ def flagged(request: HttpRequest, code: str, which: str) -> HttpResponse:
             "count": len(people),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocation(request: HttpRequest, code: str) -> HttpResponse:
+    """The plan preview: moves per unit, occupancy before and after, who cannot be placed and
+    why; a governor approves it (a rebalance), an officer places those waiting (intake)."""
+    require(request, Capability.VIEW_ROLL)
+    facility = facility_for(request, code)
+    mode = request.POST.get("mode") or request.GET.get("mode") or "intake"
+    if mode not in planning.MODES:
+        raise Http404
+    user = user_of(request)
+    needed = Capability.APPROVE_PLAN if mode == "rebalance" else Capability.PLACE
+    error = None
+    if request.method == "POST":
+        require(request, needed)
+        try:
+            with transaction.atomic():
+                proposal = planning.apply(
+                    facility=facility,
+                    mode=mode,
+                    expected=request.POST.get("fingerprint"),
+                    reason=request.POST.get("reason", ""),
+                    actor=actor_of(request),
+                    at=clock.now(),
+                )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                _("Plan applied: %(p)d placed, %(m)d moved.")
+                % {"p": proposal.placements, "m": proposal.moves},
+            )
+            return redirect("housing:roll", code=facility.code)
+    proposal = planning.propose(facility=facility, mode=mode, at=clock.now())
+    return render(
+        request,
+        "housing/allocation.html",
+        {
+            "facility": facility,
+            "proposal": proposal,
+            "mode": mode,
+            "error": error,
+            "can_apply": user.can(needed),
+            "modes": planning.MODES,
+        },
+        status=409 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def cell_decision(request: HttpRequest, code: str, cell: str) -> HttpResponse:
+    """A governor's decisions on a cell: over capacity up to its bunks, out of service, back."""
+    facility = facility_for(request, code)
+    target = (
+        Cell.objects.select_related("unit", "facility").filter(facility=facility, code=cell).first()
+    )
+    if target is None:
+        raise Http404(_("No such cell."))
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")
+    try:
+        with transaction.atomic():
+            if action == "over_capacity":
+                require(request, Capability.AUTHORISE_OVER_CAPACITY)
+                try:
+                    ceiling = int(request.POST.get("ceiling", ""))
+                except ValueError as exc:
+                    raise InvalidInput(
+                        field="ceiling", message=_("Give the number of people the cell may hold.")
+                    ) from exc
+                services.authorise_over_capacity(
+                    cell=target,
+                    ceiling=ceiling,
+                    reason=reason,
+                    actor=actor_of(request),
+                    at=clock.now(),
+                )
+            elif action == "out_of_service":
+                require(request, Capability.SET_CAPACITY)
+                estate_services.take_out_of_service(
+                    cell=target, actor=actor_of(request), at=clock.now(), reason=reason
+                )
+            elif action == "return_to_service":
+                require(request, Capability.SET_CAPACITY)
+                estate_services.return_to_service(
+                    cell=target, actor=actor_of(request), at=clock.now(), reason=reason
+                )
+            else:
+                raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect("housing:cell", code=facility.code, cell=target.code)
