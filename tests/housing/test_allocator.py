@@ -707,7 +707,7 @@ def keys(found: Iterable[Refusal]) -> set[tuple[str, object]]:
 
 
 PROPERTY = settings(
-    max_examples=int(os.environ.get("HABEAS_ALLOCATOR_EXAMPLES", "120")),
+    max_examples=int(os.environ.get("HABEAS_ALLOCATOR_EXAMPLES", "300")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

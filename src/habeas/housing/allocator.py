@@ -755,6 +755,41 @@ def _caps(rules: _Rules, limits: Sequence[int], live: Sequence[int], level: floa
     return caps
 
 
+_TRIALS = 24  # simulations per conversion decision
+_Kind = tuple[tuple[str | None, ...], frozenset[str]]
+
+
+class _Rows:
+    """Which cells each class could enter now, worked out for a class when first asked; and
+    the cells in the order a simulation should use their room: those holding a class bound by
+    rivalries first (few can use them), then those holding only flexible people, empty last."""
+
+    def __init__(self, planner: _Planner, state: _State) -> None:
+        self.planner = planner
+        self.state = state
+        self.rows: dict[int, list[bool]] = {}
+        rules = planner.rules
+        bound = set(rules.cell_rivals) | set(rules.unit_rivals)
+        openness: dict[int, int] = {}
+        for c in planner.live:
+            if not state.load[c]:
+                openness[c] = 2
+            elif bound.isdisjoint(state.cell_groups[c]):
+                openness[c] = 1
+            else:
+                openness[c] = 0
+        self.order = sorted(planner.live, key=lambda c: openness[c])
+
+    def __getitem__(self, k: int) -> list[bool]:
+        row = self.rows.get(k)
+        if row is None:
+            planner, state = self.planner, self.state
+            live = planner.live_set
+            row = [c in live and planner.hosts(state, k, c) for c in range(len(state.load))]
+            self.rows[k] = row
+        return row
+
+
 class _Planner:
     """Decides, for a crowding level, how many people of each class go to each cell."""
 
@@ -823,21 +858,25 @@ class _Planner:
         ]
         self.alone = [not self.compat[k][k] for k in range(n_classes)]
         unit_scoped = {r for r, (_cat, scope) in enumerate(rules.separate) if scope != "cell"}
-        self.unit_label = [
+        self.unit_rules = sorted(unit_scoped)
+        # a class's kind of unit: its unit-scoped category values, its unit-rival groups
+        self.unit_label: list[_Kind] = [
             (
-                tuple(v for r, v in enumerate(p.cats) if r in unit_scoped),
+                tuple(p.cats[r] for r in self.unit_rules),
                 frozenset(g for g in p.groups if g in rules.unit_rivals),
             )
             for p in self.profiles
         ]
+        self.labels: list[_Kind | None] = [None] * len(rules.units)
         rigid = [any(rivals_of(g) for g in p.groups) for p in self.profiles]
         self.rigid = rigid
         self.rank = sorted(
             range(n_classes),
             key=lambda k: (
+                # people in two rival groups last: wherever they go, both groups are shut out
+                self.alone[k],
                 not self.profiles[k].needs,
                 -len(self.profiles[k].needs),
-                not self.alone[k],
                 not rigid[k],
                 -size[k],
                 sorted(self.profiles[k].groups),
@@ -1005,6 +1044,7 @@ class _Planner:
                     excess -= take
                 if not excess:
                     break
+        self._label_units(state, caps, demand)
         queue = [(self.position[k], k) for k in range(len(self.profiles)) if demand[k]]
         heapq.heapify(queue)
         converted: set[int] = set()
@@ -1017,6 +1057,9 @@ class _Planner:
             )
         placed = self.total - sum(demand)
         return _CountPlan(level, caps, kept, added, placed)
+
+    def hosts(self, state: _State, k: int, c: int) -> bool:
+        return self._hosts(state, k, c)
 
     def _hosts(self, state: _State, k: int, c: int) -> bool:
         return not _profile_refusals(self.rules, state, self.profiles[k], c, first_only=True)
@@ -1080,34 +1123,147 @@ class _Planner:
         """People whose own groups are rivals: one per cell (per unit for a unit-scope rivalry),
         and only beside people rivalling none of their groups."""
         prof = self.profiles[k]
+        kind = self.unit_label[k]
         for c in self.room_order[k]:
             if not need:
                 break
+            label = self.labels[self.rules.unit_of[c]]
+            if label is not None and not self._accepts(label, kind):
+                continue
             if caps[c] > state.load[c] and self._hosts(state, k, c):
                 state.add(prof, c)
                 added[c][k] = added[c].get(k, 0) + 1
                 need -= 1
         return need
 
+    def _accepts(self, label: _Kind, kind: _Kind) -> bool:
+        """Whether a unit of kind ``label`` can take people of kind ``kind`` (None in a label:
+        the unit mixes values already, or has none: left to the rules)."""
+        values, groups = label
+        if any(v is not None and v != w for v, w in zip(values, kind[0], strict=True)):
+            return False
+        rivals = self.rules.unit_rivals
+        return not any(h in groups for g in kind[1] for h in rivals.get(g, ()))
+
+    def _label_units(self, state: _State, caps: list[int], demand: list[int]) -> None:
+        """Decide which units each kind of people (unit-scoped categories, unit-scope rival
+        groups) will use, before any class takes a cell: the kinds bound by a rivalry first,
+        then by demand, each taking the units that cover its needs and best fit what it lacks.
+        Units already holding people keep their kind."""
+        rules = self.rules
+        n_units = len(rules.units)
+        labels: list[_Kind | None] = [None] * n_units
+        self.labels = labels
+        if not self.unit_rules and not rules.unit_rivals:
+            return  # one kind of people only: nothing to plan
+        room = [0] * n_units
+        attrs: list[set[str]] = [set() for _ in range(n_units)]
+        for c in self.live:
+            free = caps[c] - state.load[c]
+            if free > 0:
+                room[rules.unit_of[c]] += free
+                attrs[rules.unit_of[c]].update(rules.cells[c].attributes)
+        for u in range(n_units):
+            cells = rules.unit_cells[u]
+            if any(state.load[c] for c in cells):
+                values: list[str | None] = []
+                for r in self.unit_rules:
+                    counts = state.cats[r][rules.loc[r][cells[0]]]
+                    values.append(next(iter(counts)) if len(counts) == 1 else None)
+                groups = frozenset(g for g in state.unit_groups[u] if g in rules.unit_rivals)
+                labels[u] = (tuple(values), groups)
+        wanted: dict[_Kind, int] = defaultdict(int)
+        needs: dict[_Kind, set[str]] = defaultdict(set)
+        for k, d in enumerate(demand):
+            if d:
+                wanted[self.unit_label[k]] += d
+                needs[self.unit_label[k]].update(self.profiles[k].needs)
+        # a facility-scope category admits one value: the one there, or the most wanted
+        for i, r in enumerate(self.unit_rules):
+            if rules.separate[r][1] != "facility":
+                continue
+            present = state.cats[r][0]
+            if len(present) == 1:
+                value: str | None = next(iter(present))
+            else:
+                by_value: dict[str | None, int] = defaultdict(int)
+                for kind, d in wanted.items():
+                    by_value[kind[0][i]] += d
+                value = max(sorted(by_value, key=str), key=lambda v: by_value[v], default=None)
+            wanted = defaultdict(int, {kd: d for kd, d in wanted.items() if kd[0][i] == value})
+        left = list(room)
+        rivals = rules.unit_rivals
+
+        def torn(kind: _Kind) -> bool:  # holds two groups rivals within a unit
+            return any(h in kind[1] for g in kind[1] for h in rivals.get(g, ()))
+
+        order = sorted(
+            wanted,
+            key=lambda kd: (
+                torn(kd), not kd[1], -wanted[kd], sorted(kd[1]), [str(v) for v in kd[0]]
+            ),
+        )
+        for kind in order:
+            rest = wanted[kind]
+            covered: set[str] = set()
+            for u in range(n_units):
+                label = labels[u]
+                if label is not None and self._accepts(label, kind) and left[u] and rest:
+                    take = min(rest, left[u])
+                    left[u] -= take
+                    rest -= take
+                    covered.update(attrs[u])
+            while rest > 0:
+                free_units = [u for u in range(n_units) if labels[u] is None and left[u] > 0]
+                if not free_units:
+                    break
+                missing = needs[kind] - covered
+
+                def fit(u: int, rest: int = rest, missing: set[str] = missing) -> tuple[int, ...]:
+                    return (
+                        0 if missing & attrs[u] else 1,
+                        0 if left[u] >= rest else 1,
+                        left[u] if left[u] >= rest else -left[u],
+                        u,
+                    )
+
+                u = min(free_units, key=fit)
+                labels[u] = kind
+                take = min(rest, left[u])
+                left[u] -= take
+                rest -= take
+                covered.update(attrs[u])
+
     def _empty_cells(self, k: int, state: _State, caps: list[int], demand: list[int]) -> list[int]:
-        """Empty cells class ``k`` could open, best first: where it lives now, in units already
-        holding its kind, the unit that best fits what its kind still needs, cells without
-        attributes others need, the largest."""
+        """Empty cells class ``k`` could open, best first: where it lives now, in units planned
+        for its kind (or holding it), then in units planned for no one — the unit that best fits
+        what its kind still needs — cells without attributes others need, the largest."""
         rules = self.rules
         prof = self.profiles[k]
+        kind = self.unit_label[k]
+        labels = self.labels
+
+        def open_to(c: int) -> bool:
+            label = labels[rules.unit_of[c]]
+            return label is None or self._accepts(label, kind)
+
         cand = [
-            c for c in self.live if state.load[c] == 0 and caps[c] > 0 and self._hosts(state, k, c)
+            c
+            for c in self.live
+            if state.load[c] == 0 and caps[c] > 0 and open_to(c) and self._hosts(state, k, c)
         ]
         if not cand:
             return cand
-        label = self.unit_label[k]
+        label = kind
         label_need = sum(demand[j] for j in range(len(demand)) if self.unit_label[j] == label)
         unit_active: dict[int, bool] = {}
         unit_room: dict[int, int] = defaultdict(int)
         for c in cand:
             u = rules.unit_of[c]
             if u not in unit_active:
-                unit_active[u] = any(state.load[x] for x in rules.unit_cells[u])
+                unit_active[u] = labels[u] is not None or any(
+                    state.load[x] for x in rules.unit_cells[u]
+                )
             unit_room[u] += caps[c]
 
         def unit_rank(u: int) -> tuple[int, int, int]:
@@ -1149,10 +1305,7 @@ class _Planner:
         compat = self.compat[k]
         while gained < short:
             free = [max(0, caps[c] - state.load[c]) for c in range(len(caps))]
-            hosts = [
-                [c in self.live_set and self._hosts(state, j, c) for c in range(len(caps))]
-                for j in range(len(self.profiles))
-            ]
+            hosts = _Rows(self, state)
             candidates: list[tuple[int, int, int, int]] = []
             rigid_out: dict[int, int] = {}
             for c in self.live:
@@ -1210,7 +1363,7 @@ class _Planner:
         added: list[dict[int, int]],
         demand: Sequence[int],
         free: Sequence[int],
-        enter: Sequence[Sequence[bool]],
+        enter: _Rows,
         *,
         rest: int,
         any_gain: bool,
@@ -1220,6 +1373,7 @@ class _Planner:
         only one gaining more places than it moves people unless ``any_gain``."""
         best: tuple[int, int] | None = None
         seen: dict[tuple[tuple[int, int], ...], int | None] = {}
+        trials = 0
         for moved, _evicted, neg_room, c in candidates:
             naive = min(-neg_room, rest) - moved
             if best is not None and naive <= best[0]:
@@ -1229,6 +1383,9 @@ class _Planner:
             leaving = self._leaving(k, c, kept, added)
             key = tuple(sorted(leaving.items()))
             if key not in seen:  # cells emptied of the same people fare alike
+                trials += 1
+                if trials > _TRIALS:
+                    break
                 seen[key] = self._absorbable(k, c, leaving, demand, free, enter, kept, added)
             induced = seen[key]
             if induced is None:
@@ -1258,7 +1415,7 @@ class _Planner:
         demand: list[int],
         queue: list[tuple[int, int]],
         free: Sequence[int],
-        hosts: Sequence[Sequence[bool]],
+        hosts: _Rows,
     ) -> int:
         """Make room for class ``k`` in cells it can enter by sending elsewhere people of other
         classes living there (those planned here first: they have not moved in yet)."""
@@ -1308,7 +1465,7 @@ class _Planner:
         leaving: Mapping[int, int],
         demand: Sequence[int],
         free: Sequence[int],
-        enter: Sequence[Sequence[bool]],
+        enter: _Rows,
         kept: Sequence[Mapping[int, int]],
         added: Sequence[Mapping[int, int]],
     ) -> int | None:
@@ -1323,7 +1480,7 @@ class _Planner:
         sent: dict[tuple[int, int, int], int] = defaultdict(int)
         induced = 0
         # rooms few classes can use go first, leaving shared rooms to the flexible classes
-        order = sorted(self.live, key=lambda x: sum(row[x] for row in enter) if left[x] else 0)
+        order = enter.order
         for j in self.rank:
             if not need[j]:
                 continue
@@ -1468,12 +1625,20 @@ def _assign(planner: _Planner, plan: _CountPlan) -> _Result:
         leftovers.extend(_fill_slots(rules, state, limits, people, slots, prefer, placed))
     # anyone the plan could not seat: any allowed cell within the level, then within capacity
     still: list[int] = []
+    hopeless: set[_Profile] = set()  # no cell took one of these: none takes the next
     for pid in sorted(leftovers):
+        prof = rules.profile[pid]
+        alone = not rules.partners.get(pid)
+        if alone and prof in hopeless:
+            still.append(pid)
+            continue
         target = _best_cell(rules, state, pid, planner.live, plan.caps)
         if target is None:
             target = _best_cell(rules, state, pid, planner.live, limits)
         if target is None:
             still.append(pid)
+            if alone:
+                hopeless.add(prof)
         else:
             state.place(pid, target)
             placed[pid] = target
