@@ -50,6 +50,7 @@ from habeas.people.models import (
     SecurityThreatGroup,
 )
 from habeas.people.services import take_custody_numbers
+from habeas.sentencing.law import fill_review_dates
 
 ADMITTING_KINDS = {
     AuthorityKind.ARREST,
@@ -433,6 +434,10 @@ def admit_many(
     there and must be on the roll.
     """
     now = clock.now()
+    # Issue #5 hook: an arrest or administrative detention given without a judicial-review date
+    # gets the one the law in force requires (the jurisdiction profile's window: 72 hours, or
+    # 15 days under the state of exception). Sentencing owns the law; this stays the one path.
+    admissions = fill_review_dates(admissions, facility=facility)
     rows = [_Row(index=i, item=a) for i, a in enumerate(admissions)]
     group_codes = set(SecurityThreatGroup.objects.values_list("code", flat=True))
     for row in rows:
