@@ -54,3 +54,19 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         active = bool(match and f"{match.namespace}:{match.url_name}" == item.url_name)
         nav.append({"label": item.label, "url": url, "active": active})
     return {"nav": nav, "my_facilities": facilities, "current_facility": current}
+
+
+def person_links(user: Any, person_id: int) -> list[dict[str, object]]:
+    """The tabs of a person's record that other apps contribute (``PERSON_LINKS`` in an app's
+    ``nav.py``: NavItems whose URL takes ``person_id``), filtered by the user's role."""
+    links = []
+    items = [i for m in app_modules("nav") for i in getattr(m, "PERSON_LINKS", [])]
+    for item in sorted(items, key=lambda i: i.order):
+        if item.capability and not user.can(item.capability):
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"person_id": person_id})
+        except NoReverseMatch:
+            continue
+        links.append({"label": item.label, "url": url})
+    return links

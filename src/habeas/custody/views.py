@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from habeas.accounts.roles import Capability
 from habeas.audit.selectors import events_for_person
 from habeas.core import clock, jobs
+from habeas.core.context import person_links
 from habeas.core.errors import DomainError
 from habeas.core.views import actor_of, facility_for, local_input, require, user_of
 from habeas.custody import admission, intake_file, selectors, services
