@@ -4,6 +4,8 @@ import pytest
 
 from habeas.estate.models import Facility
 from tests import factories as f
+from tests.conftest import Cast
+from tests.regime.support import Wing, make_wing
 
 
 @pytest.fixture
@@ -17,3 +19,8 @@ def big(db: None) -> Facility:
             for u in range(1, 9)
         },
     )
+
+
+@pytest.fixture
+def wing(cast: Cast) -> Wing:
+    return make_wing(cast)

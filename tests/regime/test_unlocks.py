@@ -14,13 +14,13 @@ from habeas.regime import days, services
 from habeas.regime.models import Unlock, UnlockCell, UnlockException
 from tests import factories as f
 from tests.conftest import Cast
-from tests.regime.conftest import Wing
+from tests.regime.support import Wing, local_day, past_slot
 
 pytestmark = pytest.mark.django_db
 
 
 def unlock(cast: Cast, **kw: object) -> list[services.RecordedUnlock]:
-    start = kw.pop("start", clock.now() - dt.timedelta(hours=2))
+    start = kw.pop("start", past_slot())
     assert isinstance(start, dt.datetime)
     item = services.UnlockIn(
         started_at=start,
@@ -53,7 +53,7 @@ class TestRecordUnlocks:
             location="open_air",
             exceptions=(services.ExceptionIn(reason="sick", custody_number=sick.custody_number),),
         )
-        today = clock.local_date(clock.now() - dt.timedelta(hours=2), "America/El_Salvador")
+        today = local_day(past_slot())
         well = days.person_days(wing.a1[1], today, today).days[0]
         ill = days.person_days(sick, today, today).days[0]
         assert (well.minutes_open_air, well.minutes_out_of_cell) == (30, 30)
@@ -62,7 +62,7 @@ class TestRecordUnlocks:
 
     def test_exercise_in_the_cell_is_not_time_out_of_it(self, cast: Cast, wing: Wing) -> None:
         unlock(cast, cells=("A-2",), location="in_cell")
-        today = clock.local_date(clock.now() - dt.timedelta(hours=2), "America/El_Salvador")
+        today = local_day(past_slot())
         d = days.person_days(wing.a2, today, today).days[0]
         assert (d.minutes_out_of_cell, d.minutes_open_air, len(d.unlocks)) == (0, 0, 1)
 

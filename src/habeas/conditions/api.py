@@ -270,8 +270,9 @@ def inspect_cell(
     if target is None:
         raise NotFound(code="UNKNOWN_CELL", message=_("No cell %(c)s.") % {"c": cell}, field="cell")
     with transaction.atomic():
-        obj = services.inspect_cell(cell=target, actor=actor_of(request), at=clock.now(),
-                                    **payload.dict())
+        obj = services.inspect_cell(
+            cell=target, actor=actor_of(request), at=clock.now(), **payload.dict()
+        )
     return Status(
         201,
         InspectionOut(

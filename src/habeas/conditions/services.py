@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from habeas.audit.services import Actor, Change, record
+from habeas.audit.services import Actor, Change, record, record_many
 from habeas.conditions.feed import ReadingIn
 from habeas.conditions.models import (
     Bedding,
@@ -458,63 +458,134 @@ def record_showers(
     return ids
 
 
-def inspect_cell(
+@dataclass(frozen=True)
+class InspectionIn:
+    cell: str
+    inspected_at: dt.datetime
+    inspector: str
+    cleanliness: str
+    bedding: str
+    ventilation: str
+    pests: bool = False
+    findings: str = ""
+
+
+def inspect_cells(
     *,
-    cell: Cell,
-    inspected_at: dt.datetime,
-    inspector: str,
-    cleanliness: str,
-    bedding: str,
-    ventilation: str,
-    pests: bool = False,
-    findings: str = "",
+    facility: Facility,
+    inspections: Sequence[InspectionIn],
     actor: Actor,
     at: dt.datetime,
-) -> CellInspection:
-    """What an inspection of a cell found (Mandela Rules 17, 21 and 35)."""
+) -> list[int]:
+    """What inspections of cells found (Mandela Rules 17, 21 and 35): cleanliness, bedding,
+    ventilation, pests. Set-based; one audit event per inspection."""
     problems: list[FieldProblem] = []
-    check_moment(inspected_at, field_name="inspected_at", now=at, problems=problems)
-    check_choice(cleanliness, Rating.values, field_name="cleanliness", problems=problems)
-    check_choice(bedding, Bedding.values, field_name="bedding", problems=problems)
-    check_choice(ventilation, Rating.values, field_name="ventilation", problems=problems)
-    if not inspector.strip():
-        problems.append(
-            FieldProblem(field="inspector", message=_("This field is required."), code="REQUIRED")
+    index = CellIndex.of(facility)
+    n = len(inspections)
+
+    def name(i: int, f: str) -> str:
+        return f"[{i}].{f}" if n > 1 else f
+
+    cells: list[Cell | None] = []
+    for i, x in enumerate(inspections):
+        cell = index.cells.get(x.cell)
+        if cell is None:
+            problems.append(
+                FieldProblem(
+                    field=name(i, "cell"),
+                    code="UNKNOWN_CELL",
+                    message=_("No cell %(code)s.") % {"code": x.cell},
+                )
+            )
+        cells.append(cell)
+        check_moment(x.inspected_at, field_name=name(i, "inspected_at"), now=at, problems=problems)
+        check_choice(
+            x.cleanliness, Rating.values, field_name=name(i, "cleanliness"), problems=problems
         )
+        check_choice(x.bedding, Bedding.values, field_name=name(i, "bedding"), problems=problems)
+        check_choice(
+            x.ventilation, Rating.values, field_name=name(i, "ventilation"), problems=problems
+        )
+        if not x.inspector.strip():
+            problems.append(
+                FieldProblem(
+                    field=name(i, "inspector"),
+                    code="REQUIRED",
+                    message=_("This field is required."),
+                )
+            )
     if problems:
         raise InvalidInput(
             message=problem_summary(problems, _("The inspection")), problems=problems
         )
-    obj = CellInspection.objects.create(
-        facility_id=cell.facility_id,
-        cell=cell,
-        inspected_at=inspected_at,
-        inspector=inspector.strip(),
-        cleanliness=cleanliness,
-        bedding=bedding,
-        ventilation=ventilation,
-        pests=pests,
-        findings=findings.strip(),
-        recorded_at=at,
-        recorded_by=actor.user,
-    )
-    record(
-        actor=actor,
-        at=at,
-        change=Change(
-            action="conditions.inspect_cell",
-            object_type="conditions.CellInspection",
-            object_id=obj.pk,
-            facility_id=cell.facility_id,
-            after={
-                "cell": cell.code,
-                "inspected_at": inspected_at,
-                "cleanliness": cleanliness,
-                "bedding": bedding,
-                "ventilation": ventilation,
-                "pests": pests,
-                "findings": obj.findings,
-            },
+    ids = reserve_ids(CellInspection, n)
+    insert_rows(
+        CellInspection,
+        (
+            "id",
+            "facility_id",
+            "cell_id",
+            "inspected_at",
+            "inspector",
+            "cleanliness",
+            "bedding",
+            "ventilation",
+            "pests",
+            "findings",
+            "recorded_at",
+            "recorded_by_id",
+        ),
+        (
+            (
+                pk,
+                facility.pk,
+                c.pk,
+                x.inspected_at,
+                x.inspector.strip(),
+                x.cleanliness,
+                x.bedding,
+                x.ventilation,
+                x.pests,
+                x.findings.strip(),
+                at,
+                actor.user_id,
+            )
+            for pk, c, x in zip(ids, cells, inspections, strict=True)
+            if c is not None
         ),
     )
-    return obj
+    record_many(
+        actor=actor,
+        at=at,
+        changes=[
+            Change(
+                action="conditions.inspect_cell",
+                object_type="conditions.CellInspection",
+                object_id=pk,
+                facility_id=facility.pk,
+                after={
+                    "cell": x.cell,
+                    "inspected_at": x.inspected_at,
+                    "cleanliness": x.cleanliness,
+                    "bedding": x.bedding,
+                    "ventilation": x.ventilation,
+                    "pests": x.pests,
+                    "findings": x.findings,
+                },
+            )
+            for pk, x in zip(ids, inspections, strict=True)
+        ],
+    )
+    return ids
+
+
+def inspect_cell(*, cell: Cell, actor: Actor, at: dt.datetime, **found: object) -> CellInspection:
+    """One inspection (see ``inspect_cells``)."""
+    facility = Facility.objects.get(pk=cell.facility_id)
+    (pk,) = inspect_cells(
+        facility=facility,
+        inspections=[InspectionIn(cell=cell.code, **found)],  # type: ignore[arg-type]
+        actor=actor,
+        at=at,
+    )
+    return CellInspection.objects.get(pk=pk)

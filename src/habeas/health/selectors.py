@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from habeas.accounts.models import User
@@ -101,12 +101,11 @@ def examinations_taken_place(person: Person) -> list[ExaminationFact]:
 def awaiting_examination(facility: Facility, at: dt.datetime) -> QuerySet[Episode]:
     """Open episodes at the facility without an examination on admission (Mandela Rule 30),
     oldest admission first. Dates only: no clinical content."""
-    here = Stay.objects.filter(facility=facility, ended_at__isnull=True, episode=OuterRef("pk"))
-    examined = Examination.objects.filter(episode=OuterRef("pk"), kind=ExaminationKind.ADMISSION)
+    here = Stay.objects.filter(facility=facility, ended_at__isnull=True).values("episode_id")
+    examined = Examination.objects.filter(kind=ExaminationKind.ADMISSION).values("episode_id")
     return (
-        Episode.objects.filter(released_at__isnull=True, admitted_at__lte=at)
-        .filter(Exists(here))
-        .exclude(Exists(examined))
+        Episode.objects.filter(released_at__isnull=True, admitted_at__lte=at, pk__in=here)
+        .exclude(pk__in=examined)
         .select_related("person")
         .order_by("admitted_at", "pk")
     )

@@ -32,6 +32,7 @@ def in_force(at: dt.datetime) -> Q:
 def incidents(facility: Facility, start: dt.datetime, end: dt.datetime) -> QuerySet[Incident]:
     return (
         Incident.objects.filter(facility=facility, occurred_at__gte=start, occurred_at__lt=end)
+        .select_related("cell")
         .prefetch_related(
             Prefetch("involved", queryset=Involvement.objects.select_related("person")),
             "uses_of_force__techniques",

@@ -26,6 +26,7 @@ from habeas.incidents.models import (
     Involvement,
     Restraint,
     Sanction,
+    SanctionKind,
     SanctionScope,
     Segregation,
     UseOfForce,
@@ -34,6 +35,7 @@ from habeas.people.models import Person
 from habeas.regime.models import (
     Call,
     ContactKind,
+    ExceptionReason,
     Hearing,
     Letter,
     Location,
@@ -60,6 +62,14 @@ class UnlockTaken:
     cell: str
     minutes: int  # of this unlock while the person was in the cell, on this day
     exception: str | None  # why the person did not take part
+
+    @property
+    def location_label(self) -> str:
+        return str(Location(self.location).label)
+
+    @property
+    def exception_label(self) -> str:
+        return str(ExceptionReason(self.exception).label) if self.exception else ""
 
 
 @dataclass
@@ -88,6 +98,10 @@ class PersonDay:
     uses_of_force: int = 0
     incidents: int = 0
     examined: bool = False
+
+    @property
+    def sanction_labels(self) -> list[str]:
+        return [str(SanctionKind(k).label) for k in self.sanctions]
 
     @property
     def family_contact(self) -> bool:

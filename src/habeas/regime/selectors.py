@@ -15,10 +15,14 @@ from habeas.core import clock
 from habeas.estate.models import Facility, Unit
 from habeas.regime.models import (
     Call,
+    ExceptionReason,
     FamilyNotification,
     Hearing,
     Letter,
+    Location,
     Meal,
+    MealKind,
+    Purpose,
     TimetablePeriod,
     Unlock,
     UnlockException,
@@ -74,6 +78,10 @@ class ExceptionRow:
     name: str
     reason: str
 
+    @property
+    def reason_label(self) -> str:
+        return str(ExceptionReason(self.reason).label)
+
 
 @dataclass
 class UnlockRow:
@@ -96,6 +104,14 @@ class UnlockRow:
     @property
     def took_part(self) -> int:
         return max(self.people - len(self.exceptions), 0)
+
+    @property
+    def location_label(self) -> str:
+        return str(Location(self.location).label)
+
+    @property
+    def purpose_label(self) -> str:
+        return str(Purpose(self.purpose).label)
 
     @property
     def cells_label(self) -> str:
@@ -163,6 +179,10 @@ class MealRow:
     unit: str | None
     cells: int
     description: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(MealKind(self.kind).label)
 
 
 def meals(facility: Facility, start: dt.datetime, end: dt.datetime) -> list[MealRow]:
