@@ -9,3 +9,12 @@ NAV = [
         label=_("Contact"), url_name="regime:contact", capability=Capability.VIEW_ROLL, order=45
     ),
 ]
+
+PERSON_LINKS = [
+    NavItem(
+        label=_("Daily life"),
+        url_name="regime:person",
+        capability=Capability.VIEW_PERSON,
+        order=40,
+    ),
+]
