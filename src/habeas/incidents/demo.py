@@ -220,6 +220,18 @@ def _collective_and_segregation(
             actor=ACTOR,
             at=now,
         )
+        # Family visits stopped for everyone, with no end: a collective ban on family contact.
+        for u in units:
+            discipline.impose_collective_sanction(
+                facility=facility,
+                kind=SanctionKind.FAMILY_CONTACT_BAN,
+                started_at=occ.at(occ.days[0], 0),
+                reason="Régimen de excepción: visitas familiares suspendidas",
+                imposed_by="Dirección General de Centros Penales",
+                unit=u.code,
+                actor=ACTOR,
+                at=now,
+            )
     ids = sorted(people)
     chosen = rng.sample(ids, min(len(ids), 12 if cecot else 2))
     for n, pid in enumerate(chosen):
