@@ -868,6 +868,7 @@ class _Planner:
             for p in self.profiles
         ]
         self.labels: list[_Kind | None] = [None] * len(rules.units)
+        self.steps = 0
         rigid = [any(rivals_of(g) for g in p.groups) for p in self.profiles]
         self.rigid = rigid
         self.rank = sorted(
@@ -1045,6 +1046,7 @@ class _Planner:
                 if not excess:
                     break
         self._label_units(state, caps, demand)
+        self.steps = 4 * len(self.live) + 16  # a backstop on conversions and displacements
         queue = [(self.position[k], k) for k in range(len(self.profiles)) if demand[k]]
         heapq.heapify(queue)
         converted: set[int] = set()
@@ -1303,7 +1305,8 @@ class _Planner:
         (and everyone still waiting) fit elsewhere; they are queued to be placed again."""
         gained = 0
         compat = self.compat[k]
-        while gained < short:
+        while gained < short and self.steps > 0:
+            self.steps -= 1
             free = [max(0, caps[c] - state.load[c]) for c in range(len(caps))]
             hosts = _Rows(self, state)
             candidates: list[tuple[int, int, int, int]] = []
@@ -1420,13 +1423,16 @@ class _Planner:
         """Make room for class ``k`` in cells it can enter by sending elsewhere people of other
         classes living there (those planned here first: they have not moved in yet)."""
         compat = self.compat[k]
+        after = self.position[k]
         options: list[tuple[int, int, int, int, int]] = []
         for c in self.live:
             if state.load[c] == 0 or not self._hosts(state, k, c):
                 continue
             for source, table in ((0, added), (1, kept)):
                 for j, n in table[c].items():
-                    if n and j != k and compat[j]:
+                    # only classes later in the order (more flexible): no class sends back
+                    # those who sent it away, so this always ends
+                    if n and self.position[j] > after and compat[j]:
                         options.append((source, -self.position[j], c, j, n))
         options.sort()
         chosen: list[tuple[int, int, int, int]] = []
