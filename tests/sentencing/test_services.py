@@ -419,3 +419,29 @@ def services_admit(cast: Cast, admission: AdmissionIn) -> int:
     return admit(
         admission=admission, facility=cast.north, actor=f.SYSTEM, at=clock.now()
     ).episode_id
+
+
+class TestBulkRecalculation:
+    def test_forked_workers_give_the_same_result_as_one_process(
+        self, cast: Cast, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from habeas.sentencing import recalculation
+
+        people = [f.person(f.admit_person(cast.north, kind="conviction")) for _ in range(3)]
+        for years, p in zip((5, 30, 80), people, strict=True):
+            record(p, years=years)
+        stored = list(SentenceCalculation.objects.order_by("pk").values())
+        ends = list(LawfulAuthority.objects.order_by("pk").values_list("legal_end", flat=True))
+        monkeypatch.setattr(recalculation, "PARALLEL_FROM", 1)
+        monkeypatch.setenv("HABEAS_WORKERS", "2")
+        with transaction.atomic():
+            LawfulAuthority.objects.update(legal_end=None)
+            report = recalculation.recalculate(actor=f.SYSTEM, at=clock.now(), reason="bulk")
+        assert (report.calculated, report.legal_ends_changed) == (3, 3)
+        again = list(SentenceCalculation.objects.order_by("pk").values())
+        assert [{**r, "calculated_at": None} for r in again] == [
+            {**r, "calculated_at": None} for r in stored
+        ]
+        assert (
+            list(LawfulAuthority.objects.order_by("pk").values_list("legal_end", flat=True)) == ends
+        )

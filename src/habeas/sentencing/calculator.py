@@ -224,8 +224,18 @@ def _ceil_fraction_of(fraction: Fraction, days: int) -> int:
     return -((-fraction.numerator * days) // fraction.denominator)
 
 
+#: Profiles already checked, by identity (a profile is immutable; recalculating a whole estate
+#: checks the same one once instead of once per person). Holds the profile to keep its id valid.
+_CHECKED: dict[int, tuple[Profile, list[str]]] = {}
+
+
 def _check_profile(profile: Profile) -> None:
-    overlapping = profile.overlapping_rules()
+    checked = _CHECKED.get(id(profile))
+    if checked is None or checked[0] is not profile:
+        if len(_CHECKED) > 64:
+            _CHECKED.clear()
+        checked = _CHECKED[id(profile)] = (profile, profile.overlapping_rules())
+    overlapping = checked[1]
     if overlapping:
         raise CalculationRefused(
             "PROFILE_PERIODS_OVERLAP", {"rules": ", ".join(overlapping)}, field="profile"
