@@ -151,7 +151,8 @@ class TestSentencesEndpoints:
             f"/api/v1/people/{convicted.pk}/sentences", HTTP_ACCEPT_LANGUAGE="es"
         )
         assert r.status_code == 200
-        assert r.json()["calculation"]["explanation"]
+        explanation = r.json()["calculation"]["explanation"]
+        assert any(step.startswith("La pena TES-A-1-2026 (20 años)") for step in explanation)
 
     def test_quashes_a_sentence(self, cast: Cast, convicted: Person) -> None:
         s = record(convicted)

@@ -63,6 +63,11 @@ class TestSentencingCalculate:
         assert "Conditional release   2045-11-28" in out
         assert "12. Conditional release may be considered on 2045-11-28" in out
 
+    def test_speaks_spanish_when_asked(self, tmp_path: Path) -> None:
+        out, _err = run("sentencing_calculate", write(tmp_path, WHAT_IF), "--lang", "es")
+        assert "Fecha de libertad" in out
+        assert "La pena S2 (15 años 6 meses) se cumple a continuación de S1" in out
+
     def test_prints_the_documented_json(self, tmp_path: Path) -> None:
         out, _err = run("sentencing_calculate", write(tmp_path, WHAT_IF), "--json")
         body = json.loads(out)
