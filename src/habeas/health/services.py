@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from habeas.audit.services import Actor, Change, record, record_many
 from habeas.core.bulk import insert_rows, matching, reserve_ids
 from habeas.core.errors import FieldProblem, InvalidInput, RuleViolation
-from habeas.custody.models import Episode
+from habeas.custody.models import Episode, Stay
 from habeas.estate.models import Facility
 from habeas.health.models import ContactKind, Examination, ExaminationKind, HealthContact
 from habeas.people.models import Person
 from habeas.regime.presence import (
     FUTURE_TOLERANCE,
+    LARGE_BATCH,
     check_choice,
     check_moment,
     presence,
@@ -117,9 +118,17 @@ def record_examinations(
             message=problem_summary(problems, _("The examinations")), problems=problems
         )
     spans: dict[int, list[tuple[int, dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    wanted = {p for p in pids if p}
     rows = Episode.objects.values_list("person_id", "pk", "admitted_at", "released_at")
-    for pid, eid, admitted, released in matching(rows, "person_id", {p for p in pids if p}):
-        spans[pid].append((eid, admitted, released))
+    # Many people: the facility's episodes in one scan, rather than a long ``= ANY(array)``.
+    found = (
+        rows.filter(pk__in=Stay.objects.filter(facility=facility).values("episode_id"))
+        if len(wanted) > LARGE_BATCH
+        else matching(rows, "person_id", wanted)
+    )
+    for pid, eid, admitted, released in found:
+        if pid in wanted:
+            spans[pid].append((eid, admitted, released))
     episodes = [
         next(
             eid
