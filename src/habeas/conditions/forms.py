@@ -47,4 +47,6 @@ class WaterForm(DomainErrorsMixin):
     def __init__(self, *args: Any, facility: Facility, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(facility=facility).order_by("code")
-        self.fields["unit"].choices = [(u.code, u.name) for u in units]
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(u.code, u.name) for u in units]

@@ -79,15 +79,15 @@ def cell_day(facility: Facility, day: dt.date) -> list[CellConditions]:
         .annotate(h=Max("humidity_pct"), co2=Max("co2_ppm"))
         .values_list("cell_id", "unit__code", "h", "co2")
     ):
-        key = ("cell", row[0]) if row[0] is not None else ("unit", row[1])
-        extremes[key] = (row[2], row[3])
+        place: tuple[str, object] = ("cell", row[0]) if row[0] is not None else ("unit", row[1])
+        extremes[place] = (row[2], row[3])
     for c in rows.values():
-        key: tuple[str, object] = ("cell", c.cell_id)
-        if key not in series:
-            key = ("unit", unit_of[c.cell_id])
-        samples = series.get(key, [])
+        here: tuple[str, object] = ("cell", c.cell_id)
+        if here not in series:
+            here = ("unit", unit_of[c.cell_id])
+        samples = series.get(here, [])
         c.readings = len(samples)
-        c.max_humidity_pct, c.max_co2_ppm = extremes.get(key, (None, None))
+        c.max_humidity_pct, c.max_co2_ppm = extremes.get(here, (None, None))
         for i, (m, t, lights) in enumerate(samples):
             nxt = samples[i + 1][0] if i + 1 < len(samples) else min(m + SAMPLE_CAP, end)
             span = int(min(nxt - m, SAMPLE_CAP).total_seconds() // 60)

@@ -43,6 +43,11 @@ CELSIUS = {"c", "°c", "celsius"}
 FAHRENHEIT = {"f", "°f", "fahrenheit"}
 MOST_LITRES_PER_DELIVERY = Decimal(100_000)
 
+# A reading's identity (cell, unit, moment, sensor) and its values in tenths (temperature,
+# humidity), lights, CO₂ — compared as integers, so 31.5 and 31.50 are the same reading.
+Key = tuple[int | None, int, dt.datetime | None, str]
+Values = tuple[int | None, int | None, bool | None, int | None]
+
 READING_FIELDS = (
     "facility_id",
     "unit_id",
@@ -102,7 +107,7 @@ def import_readings(
     index = CellIndex.of(facility)
     limit = at + FUTURE_TOLERANCE
     lo_t, hi_t = TEMPERATURE_C
-    rows: list[tuple[tuple[object, ...], tuple[object, ...], int | None]] = []
+    rows: list[tuple[Key, Values, int]] = []
     for i, r in enumerate(readings):
         line = r.line if r.line is not None else i + 1
 
@@ -177,13 +182,13 @@ def import_readings(
             fail("sensor", _("A sensor name has at most 64 characters."), "TOO_LONG")
         if cell is None and unit is None:
             continue
-        unit_id = cell.unit_id if cell is not None else unit.pk  # type: ignore[union-attr]
-        key = (cell.pk if cell is not None else None, unit_id, m, r.sensor)
+        unit_id: int = cell.unit_id if cell is not None else unit.pk  # type: ignore[union-attr]
+        key: Key = (cell.pk if cell is not None else None, unit_id, m, r.sensor)
         rows.append((key, (temperature, humidity, r.lights_on, co2), line))
     first = min((k[2] for k, _v, _l in rows if k[2] is not None), default=None)
     last = max((k[2] for k, _v, _l in rows if k[2] is not None), default=None)
     _lock_readings(facility)
-    known: dict[tuple[object, ...], tuple[object, ...]] = {}
+    known: dict[Key, Values] = {}
     if first is not None and last is not None:
         existing = Reading.objects.filter(
             facility=facility, measured_at__gte=first, measured_at__lte=last
@@ -204,8 +209,8 @@ def import_readings(
                 lt,
                 co,
             )
-    fresh: list[tuple[tuple[object, ...], tuple[object, ...]]] = []
-    first_line: dict[tuple[object, ...], int] = {}
+    fresh: list[tuple[Key, Values]] = []
+    first_line: dict[Key, int] = {}
     duplicates = 0
     for key, values, line in rows:
         seen = known.get(key)

@@ -206,18 +206,18 @@ def hear_charge(
         )
         for s in sanctions
     ]
-    for s in created:
-        if s.kind == SanctionKind.CELLULAR_CONFINEMENT:
+    for imposed in created:
+        if imposed.kind == SanctionKind.CELLULAR_CONFINEMENT:
             Segregation.objects.create(
                 facility_id=charge.facility_id,
                 person_id=charge.person_id,
                 kind=SegregationKind.DISCIPLINARY,
                 grounds=charge.offence,
-                started_at=s.started_at,
-                ended_at=s.ended_at,
+                started_at=imposed.started_at,
+                ended_at=imposed.ended_at,
                 authorised_by=adjudicator,
                 authorised_at=hearing_at,
-                sanction=s,
+                sanction=imposed,
                 recorded_at=at,
                 recorded_by=actor.user,
             )

@@ -79,10 +79,7 @@ def summary(facility: Facility, at: dt.datetime, since: dt.datetime) -> Summary:
             .select_related("person")
             .order_by("started_at")
         ),
-        segregations=[
-            SegregationRow(s, (at - s.started_at).days, s.n, s.last)  # type: ignore[attr-defined]
-            for s in segs
-        ],
+        segregations=[SegregationRow(s, (at - s.started_at).days, s.n, s.last) for s in segs],
         sanctions=list(
             Sanction.objects.filter(in_force(at), facility=facility)
             .select_related("person", "cell", "unit")

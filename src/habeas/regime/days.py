@@ -179,7 +179,11 @@ def person_days(
         for i in range((last - first).days + 1)
     }
 
-    def at_day(moment: dt.datetime) -> PersonDay | None:
+    d: PersonDay | None = None
+
+    def at_day(moment: dt.datetime | None) -> PersonDay | None:
+        if moment is None:
+            return None
         return days.get(moment.astimezone(tz).date())
 
     placements = [
@@ -253,7 +257,7 @@ def person_days(
             d.meals += 1
 
     # Contact with the outside.
-    for kind, status, s, e, decided in (
+    for kind, status, vs, ve, decided in (
         Visit.objects.filter(person=person)
         .filter(
             Q(started_at__gte=start, started_at__lt=end)
@@ -265,13 +269,13 @@ def person_days(
             if (d := at_day(decided)) is not None:
                 d.visits_refused += 1
             continue
-        if status != VisitStatus.HELD or (d := at_day(s)) is None:
+        if status != VisitStatus.HELD or (d := at_day(vs)) is None:
             continue
         if kind in LEGAL_KINDS:
             d.legal_visits += 1
         elif kind == ContactKind.FAMILY:
             d.family_visits += 1
-        d.visit_minutes += _minutes(s, e) if e else 0
+        d.visit_minutes += _minutes(vs, ve) if vs and ve else 0
     for (s,) in Hearing.objects.filter(
         person=person, started_at__gte=start, started_at__lt=end
     ).values_list("started_at"):
@@ -342,12 +346,13 @@ def person_days(
     for kind, scope, cell_id, unit_id, s, e in sanctions.values_list(
         "kind", "scope", "cell_id", "unit_id", "started_at", "ended_at"
     ):
-        for c, _code, u, ps, pe in (
-            placements if scope != SanctionScope.PERSON else [(None, "", None, start, end)]
-        ):
-            if scope == SanctionScope.CELL and c != cell_id:
+        targets: list[tuple[int | None, str, int | None, dt.datetime, dt.datetime | None]] = (
+            list(placements) if scope != SanctionScope.PERSON else [(None, "", None, start, end)]
+        )
+        for tc, _code, tu, ps, pe in targets:
+            if scope == SanctionScope.CELL and tc != cell_id:
                 continue
-            if scope == SanctionScope.UNIT and u != unit_id:
+            if scope == SanctionScope.UNIT and tu != unit_id:
                 continue
             window = _overlap(s, e, ps, pe)
             window = window and _overlap(window[0], window[1], start, end)

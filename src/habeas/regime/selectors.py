@@ -25,6 +25,7 @@ from habeas.regime.models import (
     Purpose,
     TimetablePeriod,
     Unlock,
+    UnlockCell,
     UnlockException,
     Visit,
     VisitStatus,
@@ -150,7 +151,7 @@ def unlocks(
         .order_by("started_at", "pk")
     }
     for uid, code in (
-        Unlock.cells.through.objects.filter(unlock_id__in=list(rows))
+        UnlockCell.objects.filter(unlock_id__in=list(rows))
         .order_by("cell__code")
         .values_list("unlock_id", "cell__code")
     ):

@@ -327,10 +327,10 @@ def record_unlocks(
         end = max(u.ended_at for u in unlocks)
         placed = placements_of(all_excepted, start, end)
         for i, (u, (_s, _unit, cells)) in enumerate(zip(unlocks, resolved, strict=True)):
-            ids = {c.pk for c in cells}
+            in_entry = {c.pk for c in cells}
             for k, (pid, _e) in enumerate(excepted[i]):
                 inside = any(
-                    cell in ids and s < u.ended_at and (e is None or e > u.started_at)
+                    cell in in_entry and s < u.ended_at and (e is None or e > u.started_at)
                     for cell, s, e in placed.get(pid, ())
                 )
                 if not inside:

@@ -35,9 +35,8 @@ from habeas.regime.models import Visit
 
 def _day(request: HttpRequest, facility: Facility) -> dt.date:
     form = DayForm(request.GET)
-    if form.is_valid() and form.cleaned_data.get("date"):
-        return form.cleaned_data["date"]
-    return selectors.today(facility)
+    chosen: dt.date | None = form.cleaned_data.get("date") if form.is_valid() else None
+    return chosen or selectors.today(facility)
 
 
 def _regime_page(
@@ -221,7 +220,7 @@ def hold_visit(request: HttpRequest, code: str, visit_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("regime:contact", code=facility.code)
     d = form.cleaned_data
     start = local(d["day"], d["starts"], facility)
