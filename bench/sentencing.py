@@ -219,6 +219,7 @@ def worker(people: int, seed: int) -> dict[str, object]:
         "legal_ends_set": first.legal_ends_changed,
         "audit_events": events,
         "first_s": round(first_s, 2),
+        "phases": {k: round(v, 2) for k, v in first.seconds.items() if k != "aggregates"},
         "first_rate": round(people / first_s),
         "again_s": round(again_s, 2),
         "again_changed": again.legal_ends_changed,
@@ -258,6 +259,15 @@ def main() -> None:
         f"({r['overdue']:,} overdue, {r['upcoming']:,} due in 7 days) | {r['roll_s']} s |"
         for r in results
     )
+    phases = "\n".join(
+        f"| {r['vendor']} | "
+        + " | ".join(
+            f"{r['phases'].get(k, 0)} s"
+            for k in ("read", "calculate", "store", "legal_end", "audit")
+        )
+        + " |"
+        for r in results
+    )
     body = f"""## Sentencing: recalculating everyone's release date, and the deadlines queue
 
 `.venv/bin/python bench/sentencing.py --people {args.people} --seed {args.seed}` —
@@ -276,6 +286,14 @@ PostgreSQL.
 | database | people | sentences | first calculation | again | deadlines queue | roll |
 |---|---|---|---|---|---|---|
 {rows}
+
+Where the first calculation's time goes (*calculate*: the pure calculator for every aggregate
+and the new legal ends; *store*: the calculations rewritten; *legal_end*: one `UPDATE`;
+*audit*: one event per changed authority, hash-chained):
+
+| database | read | calculate | store | legal_end | audit |
+|---|---|---|---|---|---|
+{phases}
 """
     if not args.no_doc:
         write_section("sentencing", body)

@@ -23,8 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-import multiprocessing as mp
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
@@ -140,46 +138,21 @@ def _outcome(profile: Profile, given: list[tuple[Any, ...]]) -> tuple[Any, ...]:
     )
 
 
-#: From this many aggregates on, the pure calculations run in a process per core.
-PARALLEL_FROM = 20_000
-_JOBS: list[tuple[Profile | None, list[tuple[Any, ...]]]] = []
-
-
-def _outcome_of(index: int) -> tuple[Any, ...]:
-    profile, given = _JOBS[index]
-    return ("refused", "NO_PROFILE", {}) if profile is None else _outcome(profile, given)
-
-
-def _outcomes_of(span: range) -> list[tuple[Any, ...]]:
-    return [_outcome_of(i) for i in span]
-
-
 def _outcomes(
     jobs: list[tuple[ProfileInForce | None, list[tuple[Any, ...]]]],
     progress: Callable[[int], None] | None,
 ) -> list[tuple[Any, ...]]:
-    """Every aggregate's outcome, in order. The calculator is pure, so a large recalculation
-    forks a worker per core (the workers only compute; the database stays with this process)."""
-    global _JOBS  # handed to forked workers without pickling the inputs
-    _JOBS = [(None if f is None else f.profile, given) for f, given in jobs]
-    try:
-        workers = min(os.cpu_count() or 1, int(os.environ.get("HABEAS_WORKERS", "4")))
-        spans = [range(i, min(i + 5_000, len(jobs))) for i in range(0, len(jobs), 5_000)]
-        out: list[tuple[Any, ...]] = []
-        if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-            for span in spans:
-                out += _outcomes_of(span)
-                if progress is not None:
-                    progress(len(out))
-            return out
-        with mp.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_outcomes_of, spans):
-                out += part
-                if progress is not None:
-                    progress(len(out))
-        return out
-    finally:
-        _JOBS = []
+    """Every aggregate's outcome, in order."""
+    out: list[tuple[Any, ...]] = []
+    for found, given in jobs:
+        out.append(
+            ("refused", "NO_PROFILE", {}) if found is None else _outcome(found.profile, given)
+        )
+        if progress is not None and len(out) % 5_000 == 0:
+            progress(len(out))
+    if progress is not None:
+        progress(len(out))
+    return out
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -215,25 +188,19 @@ def _profiles(scope: dict[int, _Scope]) -> dict[str, ProfileInForce | None]:
 
 
 def _set_legal_ends(pairs: list[tuple[int, dt.datetime | None]]) -> None:
-    """``UPDATE … SET legal_end`` for many authorities in one statement (PostgreSQL: a COPY into
-    a temporary table and an ``UPDATE … FROM``; SQLite: one prepared statement, executed many
-    times)."""
+    """``UPDATE … SET legal_end`` for many authorities in one statement (PostgreSQL: ``UPDATE …
+    FROM unnest(ids, ends)``; SQLite: one prepared statement, executed many times)."""
     if not pairs:
         return
     table = LawfulAuthority._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
-                "CREATE TEMPORARY TABLE sentencing_legal_end (id bigint, legal_end timestamptz)"
-            )
-            with cur.cursor.copy("COPY sentencing_legal_end (id, legal_end) FROM STDIN") as copy:
-                for pair in pairs:
-                    copy.write_row(pair)
-            cur.execute(
                 f'UPDATE "{table}" AS a SET legal_end = t.legal_end '  # noqa: S608
-                "FROM sentencing_legal_end AS t WHERE a.id = t.id"
+                "FROM unnest(%s::bigint[], %s::timestamptz[]) AS t(id, legal_end) "
+                "WHERE a.id = t.id",
+                [[pk for pk, _end in pairs], [end for _pk, end in pairs]],
             )
-            cur.execute("DROP TABLE sentencing_legal_end")
             return
         adapt = connection.ops.adapt_datetimefield_value
         cur.executemany(
