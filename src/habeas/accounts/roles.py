@@ -52,6 +52,9 @@ class Capability(StrEnum):
     RECORD_INCIDENTS = "record_incidents"  # incidents, force, restraints, complaints, deaths
     DECIDE_REQUESTS = "decide_requests"  # approve or refuse visits, answer complaints
     DISCIPLINE = "discipline"  # charges, hearings, sanctions, segregation and its reviews
+    # The custody ledger and the standards (issue #7)
+    VIEW_STANDARDS = "view_standards"  # the ledger, findings, drill-down, inspection reports
+    CHECK_STANDARDS = "check_standards"  # build the ledger and run an evaluation (derived data)
 
 
 _READ = {Capability.VIEW_ROLL, Capability.VIEW_PERSON, Capability.VIEW_ADMISSION_RECORD}
@@ -132,3 +135,12 @@ _SENTENCING: dict[str, set[Capability]] = {
     Role.ADMINISTRATOR: {Capability.EDIT_LEGAL_PROFILES},
 }
 CAPABILITIES = {role: caps | _SENTENCING.get(role, set()) for role, caps in CAPABILITIES.items()}
+
+# Standards: governors see their facility's breaches; inspectors see and verify every finding
+# (read-only: a check writes only derived data, never the operational record) and no facility
+# setting can hide a rule from them.
+_STANDARDS: dict[str, set[Capability]] = {
+    Role.GOVERNOR: {Capability.VIEW_STANDARDS, Capability.CHECK_STANDARDS},
+    Role.INSPECTOR: {Capability.VIEW_STANDARDS, Capability.CHECK_STANDARDS},
+}
+CAPABILITIES = {role: caps | _STANDARDS.get(role, set()) for role, caps in CAPABILITIES.items()}
