@@ -45,9 +45,10 @@ def process_env(url: str, extra: dict[str, str] | None = None) -> dict[str, str]
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="habeas.settings",
         HABEAS_PROJECT_DIR=str(ROOT),
-        PYTHONPATH=str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", ""),
-        **(extra or {}),
+        # the project's sources, and the project itself (for ``tests.…`` helper modules)
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]),
     )
+    env.update(extra or {})
     return env
 
 
@@ -58,11 +59,15 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
         return
-    here = Target.of_django()
-    name = f"habeas_test_scratch_{uuid.uuid4().hex[:10]}"
-    target = here.with_name(name)
+    target = Target.of_django().with_name(f"habeas_test_scratch_{uuid.uuid4().hex[:10]}")
+    yield pg_url(target)
+    drop_database(target)
+
+
+def pg_url(target: Target) -> str:
     auth = f"{target.user}@" if target.user else ""
+    if target.user and target.password:
+        auth = f"{target.user}:{target.password}@"
     host = target.host or "127.0.0.1"
     port = f":{target.port}" if target.port else ""
-    yield f"postgresql://{auth}{host}{port}/{name}"
-    drop_database(target)
+    return f"postgresql://{auth}{host}{port}/{target.name}"
