@@ -112,9 +112,7 @@ def findings_hash(results: list[RuleResult]) -> str:
             ).encode()
         )
         for p in res.people:
-            h.update(
-                f"{p.person_id}:{p.days}:{p.first}:{p.last}:{p.worst}:{p.run}\n".encode()
-            )
+            h.update(f"{p.person_id}:{p.days}:{p.first}:{p.last}:{p.worst}:{p.run}\n".encode())
     return h.hexdigest()
 
 
@@ -152,9 +150,7 @@ def check_standards(
             facility=facility, first=first, last=last, actor=actor, at=at, progress=progress
         )
     rules_def, _profiles = catalogue()
-    rendered = [
-        cat.render(r, _thresholds(version, r.id), last_day=last) for r in rules_def.rules
-    ]
+    rendered = [cat.render(r, _thresholds(version, r.id), last_day=last) for r in rules_def.rules]
     results = Judge(facility.pk, first, last).evaluate(rendered)
     digest = ledger_digest(facility, first, last)
     run = EvaluationRun.objects.create(

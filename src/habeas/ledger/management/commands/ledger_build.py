@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from habeas.core import clock
+from habeas.core.command import HabeasCommand
+from habeas.custody.admission import get_facility
+from habeas.ledger.options import days_range
+from habeas.ledger.services import build_ledger
+
+
+class Command(HabeasCommand):
+    help = _(
+        "Build the custody ledger of a facility for a range of days: one row per person and "
+        "day, derived from the operational records; run again, it gives the same rows."
+    )
+    json_option = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--facility", required=True, help=_("facility code"))
+        parser.add_argument("--from", dest="first", help=_("first day (default: 30 days ago)"))
+        parser.add_argument("--to", dest="last", help=_("last day (default: yesterday)"))
+
+    def run(self, *args: Any, **options: Any) -> None:
+        facility = get_facility(options["facility"])
+        first, last = days_range(facility, options.get("first"), options.get("last"))
+        total = max((last - first).days + 1, 0)
+        with self.progress(total, _("ledger %(code)s") % {"code": facility.code}) as bar:
+
+            def advance(day: Any, _rows: int) -> None:
+                bar.update((day - first).days + 1 - bar.n)
+
+            with transaction.atomic():
+                build = build_ledger(
+                    facility=facility,
+                    first=first,
+                    last=last,
+                    actor=self.actor(options),
+                    at=clock.now(),
+                    progress=advance,
+                )
+        if options.get("json"):
+            self.print_json(
+                {
+                    "facility": facility.code,
+                    "from": build.first_day,
+                    "to": build.last_day,
+                    "person_days": build.rows,
+                    "people": build.people,
+                    "ledger_hash": build.ledger_hash,
+                    "seconds": build.seconds,
+                }
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "%(facility)s: %(rows)d person-days of %(people)d people from %(first)s to "
+                    "%(last)s in %(s).1f s."
+                )
+                % {
+                    "facility": facility.code,
+                    "rows": build.rows,
+                    "people": build.people,
+                    "first": build.first_day,
+                    "last": build.last_day,
+                    "s": build.seconds,
+                }
+            )
+        )
+        self.stdout.write(_("Ledger hash: %(hash)s") % {"hash": build.ledger_hash})
