@@ -1,11 +1,12 @@
 """A small facility run by the book for twenty days, built through the same use cases as staff —
 so that a test can add one wrong thing and see exactly one rule breached.
 
-The ward (men, America/El_Salvador): unit A with cells of 20, 20, 10, 5.8, 3.8 and 7.2 m²; unit B
-with a 20 m² cell of 4 bunks but 2 mattresses and a 20 m² cell without a working toilet. Eight people
-arrive on D0 at 09:00 in pairs (A-1, A-2, A-3, B-1); every day both units go out to the open air
-from 14:00 to 16:00; everyone is examined two hours after arrival and their family told after one.
-The judged range is D0 … D19, and "now" is D20 in the evening.
+The ward (men, America/El_Salvador): unit A with cells of 20, 20, 10, 5.8, 3.8 and 7.2 m²;
+unit B with a 20 m² cell of 4 bunks but 2 mattresses and a 20 m² cell without a working
+toilet. Eight people arrive on D0 at 09:00 in pairs (A-1, A-2, A-3, B-1); every day both
+units go out to the open air from 14:00 to 16:00; everyone is examined two hours after
+arrival and their family told after one. The judged range is D0 … D19, and "now" is D20 in
+the evening.
 """
 
 from __future__ import annotations

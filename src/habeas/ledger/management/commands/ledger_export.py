@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from habeas.core import clock
+from habeas.core.command import HabeasCommand
+from habeas.core.errors import InvalidInput
+from habeas.custody.admission import get_facility
+from habeas.ledger.export import export_ledger
+from habeas.ledger.options import days_range
+from habeas.standards import selectors
+from habeas.standards.export import export_findings
+
+
+class Command(HabeasCommand):
+    help = _(
+        "Export a facility's custody ledger (and, with --findings, the latest evaluation's "
+        "findings) to Parquet, with the schema documented in docs/ledger.md."
+    )
+    json_option = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--facility", required=True, help=_("facility code"))
+        parser.add_argument("--from", dest="first", help=_("first day (default: 30 days ago)"))
+        parser.add_argument("--to", dest="last", help=_("last day (default: yesterday)"))
+        parser.add_argument(
+            "--output", help=_("Parquet file to write (default: ledger-CODE-FROM-TO.parquet)")
+        )
+        parser.add_argument(
+            "--findings",
+            action="store_true",
+            help=_("also write the latest evaluation's findings (findings-CODE-RUN.parquet)"),
+        )
+
+    def run(self, *args: Any, **options: Any) -> None:
+        facility = get_facility(options["facility"])
+        first, last = days_range(facility, options.get("first"), options.get("last"))
+        out = Path(
+            options.get("output") or f"ledger-{facility.code}-{first:%Y%m%d}-{last:%Y%m%d}.parquet"
+        )
+        if not out.parent.exists():
+            raise InvalidInput(
+                code="NO_DIRECTORY",
+                message=_("No directory %(dir)s.") % {"dir": out.parent},
+                field="output",
+            )
+        actor = self.actor(options)
+        now = clock.now()
+        answer: dict[str, Any] = {}
+        with transaction.atomic():
+            done = export_ledger(
+                facility=facility, first=first, last=last, path=out, actor=actor, at=now
+            )
+            answer["ledger"] = {
+                "file": str(out),
+                "rows": done.rows,
+                "ledger_hash": done.ledger_hash,
+            }
+            if options["findings"]:
+                run = selectors.latest_run(facility)
+                if run is None:
+                    raise InvalidInput(
+                        code="NO_RUN",
+                        message=_("No evaluation has been run for this facility yet."),
+                        field="findings",
+                    )
+                path = out.parent / f"findings-{facility.code}-{run.pk}.parquet"
+                n = export_findings(run=run, path=path, actor=actor, at=now)
+                answer["findings"] = {"file": str(path), "rows": n, "run": run.pk}
+        if options.get("json"):
+            self.print_json(answer)
+            return
+        for part in answer.values():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("%(file)s: %(rows)d rows.") % {"file": part["file"], "rows": part["rows"]}
+                )
+            )
