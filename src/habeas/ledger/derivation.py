@@ -12,6 +12,8 @@ which stage implements it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +55,8 @@ from habeas.regime.models import (
     Visit,
     VisitStatus,
 )
+
+log = logging.getLogger("habeas.ledger")
 
 # A day counts as solitary confinement when the person spends at least this long alone without
 # meaningful human contact (Mandela Rule 44: 22 hours or more a day).
@@ -216,12 +220,14 @@ class Deriver:
             return int(cur.rowcount)
 
     def temp(self, name: str, select: str, params: dict[str, Any], *indexes: str) -> None:
+        started = time.perf_counter()
         self.run(f"DROP TABLE IF EXISTS {name}")
-        self.run(f"CREATE TEMP TABLE {name} AS {select}", params)
+        rows = self.run(f"CREATE TEMP TABLE {name} AS {select}", params)
         for i, cols in enumerate(indexes):
             self.run(f"CREATE INDEX {name}_{i} ON {name} ({cols})")
         if self.d.pg:
             self.run(f"ANALYZE {name}")
+        log.debug("%s: %d rows in %.2f s", name, rows, time.perf_counter() - started)
 
     def drop_all(self) -> None:
         for name in TEMP_TABLES:
@@ -254,7 +260,9 @@ class Deriver:
         self.discipline(p)
         self.events(p)
         self.base(p)
+        started = time.perf_counter()
         n = self.insert(p, chunk)
+        log.debug("insert: %d rows in %.2f s", n, time.perf_counter() - started)
         self.drop_all()
         return n
 

@@ -65,6 +65,23 @@ def ledger_digest(facility: Facility | int, first: dt.date, last: dt.date) -> Di
     return Digest(rows=sum(n for _d, n, _h in days), people=people, hash=total.hexdigest())
 
 
+def current_digest(facility: Facility | int, first: dt.date, last: dt.date) -> Digest:
+    """The digest of the range as it stands: the hash the latest build of exactly this range
+    left, when no build since has touched any of its days (only builds write the ledger);
+    otherwise computed afresh from the rows (``ledger_digest``)."""
+    from habeas.ledger.models import LedgerBuild
+
+    fid = facility if isinstance(facility, int) else facility.pk
+    latest = (
+        LedgerBuild.objects.filter(facility_id=fid, first_day__lte=last, last_day__gte=first)
+        .order_by("-built_at", "-id")
+        .first()
+    )
+    if latest is not None and (latest.first_day, latest.last_day) == (first, last):
+        return Digest(rows=latest.rows, people=latest.people, hash=latest.ledger_hash)
+    return ledger_digest(fid, first, last)
+
+
 def row_hashes(
     facility: Facility | int, first: dt.date, last: dt.date
 ) -> dict[tuple[int, dt.date], str]:

@@ -64,7 +64,9 @@ def list_rules(request: HttpRequest) -> list[RuleOut]:
     ]
 
 
-class ProfileVersionOut(Schema):
+# Not ``ProfileVersionOut``/``ProfileOut``: sentencing has both, and OpenAPI names one schema
+# per name, so one silently replaced the other in the spec (issue #8 fuzzer).
+class StandardsProfileVersionOut(Schema):
     version: int
     digest: str
     created_at: dt.datetime
@@ -72,29 +74,29 @@ class ProfileVersionOut(Schema):
     thresholds: dict[str, dict[str, str]]
 
 
-class ProfileOut(Schema):
+class StandardsProfileOut(Schema):
     code: str
     name: str
     description: str
-    versions: list[ProfileVersionOut]
+    versions: list[StandardsProfileVersionOut]
 
 
 @router.get(
     "/standards/profiles",
-    response={200: list[ProfileOut], **ERRORS},
+    response={200: list[StandardsProfileOut], **ERRORS},
     summary="The profiles of thresholds, every version",
 )
-def list_profiles(request: HttpRequest) -> list[ProfileOut]:
+def list_profiles(request: HttpRequest) -> list[StandardsProfileOut]:
     require(request, Capability.VIEW_STANDARDS)
     with transaction.atomic():
         sync_catalogue(at=clock.now())
     return [
-        ProfileOut(
+        StandardsProfileOut(
             code=p.code,
             name=p.name,
             description=p.description,
             versions=[
-                ProfileVersionOut(
+                StandardsProfileVersionOut(
                     version=v.number,
                     digest=v.digest,
                     created_at=v.created_at,

@@ -1,8 +1,10 @@
 # ruff: noqa: S608 - the SQL is composed from the catalogue's rules (our own files, checked
 # against the ledger's columns) and numeric thresholds; the range travels as parameters.
 """Judging the ledger: every rule of the catalogue in one pass over a facility's rows for a range
-of days, grouped three ways — by person (who, how many days, the worst value), by day (the
-trend) and by cell. On PostgreSQL one scan with GROUPING SETS; on SQLite three.
+of days. Each row's verdicts become bit masks (breached, judged, without data: one bit per rule),
+so each rule's condition is evaluated once per row; the rows are then counted by (person, mask)
+— who, how many days, from when to when, the worst value — and by (day, cell, masks) — the trend
+and the cells. On PostgreSQL one scan with GROUPING SETS; on SQLite two.
 """
 
 from __future__ import annotations
@@ -90,76 +92,133 @@ class Judge:
         self.where = "WHERE facility_id = %s AND day >= %s AND day <= %s"
         self.d = Dialect.current()
 
-    def aggregates(self, rules: list[RenderedRule]) -> list[str]:
-        cols = []
-        for i, r in enumerate(rules):
-            worst = r.worst or "NULL"
-            fn = "MIN" if r.rule.worst_order == "min" else "MAX"
-            cols += [
-                f"SUM(CASE WHEN {r.breached} THEN 1 ELSE 0 END) AS b{i}",
-                f"SUM(CASE WHEN {r.judged} THEN 1 ELSE 0 END) AS j{i}",
-                f"SUM(CASE WHEN {r.unknown} THEN 1 ELSE 0 END) AS u{i}",
-                f"MIN(CASE WHEN {r.breached} THEN day END) AS f{i}",
-                f"MAX(CASE WHEN {r.breached} THEN day END) AS l{i}",
-                f"{fn}(CASE WHEN {r.breached} THEN {worst} END) AS w{i}",
-            ]
-        return cols
+    def masks(self, rules: list[RenderedRule]) -> tuple[str, str, str]:
+        """Each row's verdicts as three bit masks — breached, judged, without data — one bit per
+        rule: every rule's condition is evaluated once per row, and rows with the same verdicts
+        are counted together."""
 
-    def rows(self, rules: list[RenderedRule]) -> list[tuple[str, Any, dict[str, Any]]]:
-        """(grouping, key, aggregates) for every person, day and cell."""
-        aggs = ", ".join(self.aggregates(rules))
-        names = [f"{p}{i}" for i in range(len(rules)) for p in "bjuflw"]
-        out: list[tuple[str, Any, dict[str, Any]]] = []
+        def mask(exprs: list[str]) -> str:
+            parts = [f"(CASE WHEN {e} THEN {1 << i} ELSE 0 END)" for i, e in enumerate(exprs)]
+            return " + ".join(p for p in parts if not p.startswith("(CASE WHEN FALSE")) or "0"
+
+        return (
+            mask([r.breached for r in rules]),
+            mask([r.judged for r in rules]),
+            mask([r.unknown for r in rules]),
+        )
+
+    def rows(
+        self, rules: list[RenderedRule]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Two groupings of the rows by their verdicts: by (person, breached mask) with the day
+        span and the worst values, and by (day, cell, masks) with the count."""
+        if len(rules) > 62:
+            raise ValueError("at most 62 rules per evaluation (one bit each)")
+        bm, jm, um = self.masks(rules)
+        worst = [
+            (i, r.worst, "MIN" if r.rule.worst_order == "min" else "MAX")
+            for i, r in enumerate(rules)
+            if r.worst
+        ]
+        inner = ", ".join(
+            [f"{bm} AS bm", f"{jm} AS jm", f"{um} AS um"]
+            + [f"{expr} AS w{i}" for i, expr, _fn in worst]
+        )
+        source = f"(SELECT person_id, day, cell_id, {inner} FROM {TABLE} {self.where}) x"
+        worst_aggs = "".join(f", {fn}(w{i})" for i, _e, fn in worst)
+        people: list[tuple[Any, ...]] = []
+        days: list[tuple[Any, ...]] = []
+        self.worst_index = [i for i, _e, _fn in worst]
         with connection.cursor() as cur:
             if self.d.pg:
                 cur.execute("SET LOCAL work_mem = '256MB'")
                 cur.execute(
-                    f"SELECT GROUPING(person_id, day, cell_id), person_id, day, cell_id, {aggs} "
-                    f"FROM {TABLE} {self.where} "
-                    "GROUP BY GROUPING SETS ((person_id), (day), (cell_id))",
+                    "SELECT GROUPING(person_id, day, cell_id), person_id, bm, day, cell_id, jm, "
+                    f"um, COUNT(*), MIN(day), MAX(day){worst_aggs} FROM {source} "
+                    "GROUP BY GROUPING SETS ((person_id, bm), (day, cell_id, bm, jm, um))",
                     self.params,
                 )
-                kinds = {3: ("person", 1), 5: ("day", 2), 6: ("cell", 3)}
                 for row in cur.fetchall():
-                    kind, at = kinds[row[0]]
-                    out.append((kind, row[at], dict(zip(names, row[4:], strict=True))))
-                return out
-            for kind in ("person_id", "day", "cell_id"):
-                cur.execute(
-                    f"SELECT {kind}, {aggs} FROM {TABLE} {self.where} GROUP BY {kind}",
-                    self.params,
-                )
-                label = kind.removesuffix("_id")
-                for row in cur.fetchall():
-                    out.append((label, row[0], dict(zip(names, row[1:], strict=True))))
-        return out
+                    if row[0] == 3:
+                        people.append((row[1], row[2], row[7], row[8], row[9], *row[10:]))
+                    else:
+                        days.append((row[3], row[4], row[2], row[5], row[6], row[7]))
+                return people, days
+            cur.execute(
+                f"SELECT person_id, bm, COUNT(*), MIN(day), MAX(day){worst_aggs} FROM {source} "
+                "GROUP BY person_id, bm",
+                self.params,
+            )
+            people = list(cur.fetchall())
+            cur.execute(
+                f"SELECT day, cell_id, bm, jm, um, COUNT(*) FROM {source} "
+                "GROUP BY day, cell_id, bm, jm, um",
+                self.params,
+            )
+            days = list(cur.fetchall())
+        return people, days
 
     def evaluate(self, rules: list[RenderedRule]) -> list[RuleResult]:
         results = [RuleResult(rendered=r) for r in rules]
-        for kind, key, agg in self.rows(rules):
-            for i, res in enumerate(results):
-                b, j = int(agg[f"b{i}"] or 0), int(agg[f"j{i}"] or 0)
-                if kind == "day":
-                    res.judged += j
-                    res.unknown += int(agg[f"u{i}"] or 0)
-                    res.person_days += b
-                    res.trend.append((_date(key), b, j))
-                elif kind == "person" and b:
-                    res.people.append(
-                        PersonResult(
-                            person_id=int(key),
-                            days=b,
-                            first=_date(agg[f"f{i}"]),
-                            last=_date(agg[f"l{i}"]),
-                            worst=_decimal(agg[f"w{i}"]),
-                        )
-                    )
-                elif kind == "cell" and key is not None and (b or j):
-                    res.cells.append((int(key), b, j))
-        for res in results:
-            res.trend.sort()
+        people_rows, day_rows = self.rows(rules)
+        set_bits: dict[int, list[int]] = {}
+
+        def bits_of(mask: int) -> list[int]:
+            found_bits = set_bits.get(mask)
+            if found_bits is None:
+                found_bits = set_bits[mask] = [i for i in range(len(rules)) if mask >> i & 1]
+            return found_bits
+
+        # By person: add up the groups of each (person, mask) for every rule whose bit is set.
+        found: dict[tuple[int, int], PersonResult] = {}
+        worst_at = {i: k for k, i in enumerate(self.worst_index)}
+        lowest = [r.rule.worst_order == "min" for r in rules]
+        for person_id, bm, n, first, last, *worst in people_rows:
+            if not bm:
+                continue
+            start, end = _date(first), _date(last)
+            for i in bits_of(int(bm)):
+                value = _decimal(worst[worst_at[i]]) if i in worst_at else None
+                key = (i, int(person_id))
+                p = found.get(key)
+                if p is None:
+                    found[key] = PersonResult(int(person_id), n, start, end, value)
+                    continue
+                p.days += n
+                p.first = min(p.first, start)
+                p.last = max(p.last, end)
+                if value is not None and (
+                    p.worst is None or (value < p.worst if lowest[i] else value > p.worst)
+                ):
+                    p.worst = value
+        for (i, _pid), p in found.items():
+            results[i].people.append(p)
+        # By day and by cell.
+        trend: list[dict[dt.date, list[int]]] = [{} for _ in rules]
+        cells: list[dict[int, list[int]]] = [{} for _ in rules]
+        for day, cell_id, bm, jm, um, n in day_rows:
+            day = _date(day)
+            bm, jm, um = int(bm), int(jm), int(um)
+            for i in bits_of(bm | jm | um):
+                bit = 1 << i
+                b = n if bm & bit else 0
+                j = n if jm & bit else 0
+                res = results[i]
+                res.person_days += b
+                res.judged += j
+                if um & bit:
+                    res.unknown += n
+                t = trend[i].setdefault(day, [0, 0])
+                t[0] += b
+                t[1] += j
+                if cell_id is not None and (b or j):
+                    c = cells[i].setdefault(int(cell_id), [0, 0])
+                    c[0] += b
+                    c[1] += j
+        for i, res in enumerate(results):
+            res.trend = sorted((d, b, j) for d, (b, j) in trend[i].items())
+            res.cells = sorted((c, b, j) for c, (b, j) in cells[i].items())
             res.people.sort(key=lambda p: p.person_id)
-            res.cells.sort()
             if res.rendered.rule.streak:
                 self.runs(res)
         return results

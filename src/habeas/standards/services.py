@@ -18,7 +18,7 @@ from habeas.core.bulk import insert_rows
 from habeas.core.errors import InvalidInput
 from habeas.estate.models import Facility
 from habeas.ledger.models import CustodyDay
-from habeas.ledger.selectors import ledger_digest
+from habeas.ledger.selectors import current_digest
 from habeas.ledger.services import build_ledger, check_range
 from habeas.standards import catalogue as cat
 from habeas.standards.engine import Judge, RuleResult
@@ -152,7 +152,7 @@ def check_standards(
     rules_def, _profiles = catalogue()
     rendered = [cat.render(r, _thresholds(version, r.id), last_day=last) for r in rules_def.rules]
     results = Judge(facility.pk, first, last).evaluate(rendered)
-    digest = ledger_digest(facility, first, last)
+    digest = current_digest(facility, first, last)
     run = EvaluationRun.objects.create(
         facility=facility,
         first_day=first,
