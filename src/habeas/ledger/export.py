@@ -59,7 +59,7 @@ def _field(name: str) -> pa.Field:
         name,
         kind,
         nullable=bool(getattr(model_field, "null", False)),
-        metadata={"description": str(model_field.verbose_name)},
+        metadata={"description": str(getattr(model_field, "verbose_name", name))},
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -53,7 +54,7 @@ def export_findings(*, run: EvaluationRun, path: Path, actor: Actor, at: dt.date
             "habeas.run": json.dumps(run_as_dict(run), default=str),
         }
     )
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(7)]
+    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(7)]
     table = pa.Table.from_arrays(
         [
             pa.array([run.pk] * len(rows), type=pa.int64()),
