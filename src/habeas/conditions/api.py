@@ -19,6 +19,7 @@ from habeas.core.api import actor_of, require, visible_facility
 from habeas.core.errors import FieldProblem, InvalidInput, NotFound
 from habeas.estate.models import Cell
 from habeas.housing.api import ErrorOut
+from habeas.regime.api import IdsOut  # one schema of that name in the OpenAPI document
 from habeas.regime.selectors import today
 
 router = Router(tags=["conditions"])
@@ -164,10 +165,6 @@ class WaterIn(Schema):
     litres_per_cell: Decimal | None = Field(None, description="… each receiving this much")
     deliveries: list[WaterCellIn] = Field([], description="or cell by cell")
     note: str = Field("", max_length=300)
-
-
-class IdsOut(Schema):
-    ids: list[int]
 
 
 @router.post(
