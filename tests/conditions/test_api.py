@@ -12,7 +12,7 @@ from habeas.audit.models import AuditEvent
 from habeas.conditions.models import CellInspection, Reading, Shower, WaterDelivery
 from habeas.core import clock
 from tests.conftest import Cast
-from tests.regime.support import Wing, api, codes, local_day, past_slot, post
+from tests.regime.support import TZ, Wing, api, codes, local_day, past_slot, post
 
 pytestmark = pytest.mark.django_db
 
@@ -119,14 +119,23 @@ class TestReadings:
         assert event is not None and event.after["stored"] == 3
 
     def test_the_day_shows_heat_and_light_per_cell(self, cast: Cast, wing: Wing) -> None:
-        post(api(cast.custody), "/api/v1/conditions/readings", readings())
-        day = local_day(clock.now() - dt.timedelta(hours=2))
-        if day != local_day(clock.now() - dt.timedelta(hours=1)):
-            pytest.skip("the readings straddle midnight")
+        day = local_day(clock.now()) - dt.timedelta(days=2)
+
+        def at(hour: int) -> str:
+            return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ).isoformat()
+
+        body = readings(
+            readings=[
+                {"cell": "A-1", "measured_at": at(10), "temperature_c": 33.5, "lights": True},
+                {"cell": "A-1", "measured_at": at(11), "temperature_c": 34.0, "lights": True},
+                {"unit": "B", "measured_at": at(11), "humidity_pct": 81, "co2_ppm": 1800},
+            ]
+        )
+        assert post(api(cast.custody), "/api/v1/conditions/readings", body).status_code == 201
         got = api(cast.inspector).get(f"/api/v1/facilities/north/conditions?date={day}").json()
         cells = {c["cell"]: c for c in got["cells"]}
         assert cells["A-1"]["max_temperature_c"] == 34.0
-        assert cells["A-1"]["minutes_at_or_above_heat_threshold"] == 120
+        assert cells["A-1"]["minutes_at_or_above_heat_threshold"] == 120  # 60 + 60 (capped)
         assert cells["A-1"]["lights_off_minutes"] == 0
         assert cells["B-1"]["max_co2_ppm"] == 1800  # the unit's corridor sensor
 

@@ -409,7 +409,8 @@ class TestContactBatches:
         for action in ("record_hearing", "record_call", "record_letter", "notify_family"):
             event = AuditEvent.objects.get(action=f"regime.{action}")
             assert event.person_id == wing.a2.pk and event.actor == cast.custody
-        summary = api(cast.inspector).get("/api/v1/facilities/north/contact").json()
+        day = local_day(clock.now() - dt.timedelta(hours=1))  # the day of the records
+        summary = api(cast.inspector).get(f"/api/v1/facilities/north/contact?date={day}").json()
         assert (summary["calls"], summary["letters"], summary["family_notifications"]) == (1, 1, 1)
 
 
