@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -47,6 +48,19 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         "message": _("The request is malformed: %(n)d problem(s).") % {"n": len(problems)},
         "field": problems[0]["field"] if problems else None,
         "details": {"problems": problems},
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number (or text) the database cannot hold — an id of 30 digits — is a malformed request,
+    not a server error (issue #8: found by the API fuzzer on SQLite and PostgreSQL)."""
+    body = {
+        "code": "OUT_OF_RANGE",
+        "message": _("A value in the request is out of range."),
+        "field": None,
     }
     return api.create_response(request, body, status=422)
 

@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from habeas.accounts.roles import Capability
 from habeas.core.api import require, user_of, visible_facility
 from habeas.estate.models import Facility
+from habeas.housing.api import ErrorOut
 
 router = Router(tags=["estate"])
 
@@ -38,7 +39,12 @@ def _out(f: Facility) -> FacilityOut:
     )
 
 
-@router.get("/facilities", response=list[FacilityOut], summary="Facilities you are assigned to")
+# 403/404 declared (issue #8: the API fuzzer found them answered but undocumented).
+@router.get(
+    "/facilities",
+    response={200: list[FacilityOut], 403: ErrorOut},
+    summary="Facilities you are assigned to",
+)
 def list_facilities(request: HttpRequest) -> list[FacilityOut]:
     require(request, Capability.VIEW_ROLL)
     user = user_of(request)
@@ -46,7 +52,11 @@ def list_facilities(request: HttpRequest) -> list[FacilityOut]:
     return [_out(f) for f in qs]
 
 
-@router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
+@router.get(
+    "/facilities/{code}",
+    response={200: FacilityOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One facility",
+)
 def get_facility(request: HttpRequest, code: str) -> FacilityOut:
     require(request, Capability.VIEW_ROLL)
     return _out(visible_facility(request, code))
