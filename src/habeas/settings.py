@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.forms",  # the widgets' own templates, for the project's form renderer
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "axes",
+    "django_otp",  # second factor for staff (issue #8)
+    "django_otp.plugins.otp_totp",
     "habeas.core",
     "habeas.accounts",
     "habeas.audit",
@@ -93,6 +95,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Second factor (issue #8): OTPMiddleware says whether the session passed it; ours sends a
+    # session that still needs it to the verification (or enrolment) page.
+    "django_otp.middleware.OTPMiddleware",
+    "habeas.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -248,3 +254,16 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 HABEAS_AUDIT_KEY = os.environ.get("HABEAS_AUDIT_KEY", "")
 HABEAS_AUDIT_PUBLIC_KEY = os.environ.get("HABEAS_AUDIT_PUBLIC_KEY", "")
 HABEAS_AUDIT_CHECKPOINTS = os.environ.get("HABEAS_AUDIT_CHECKPOINTS", "")
+
+# --- Second factor (issue #8) --------------------------------------------------------------------
+# Roles that must pass a TOTP second factor after the password (comma-separated; empty: none by
+# policy). Any user who has enrolled a device is asked for it whatever their role.
+DEFAULT_SECOND_FACTOR_ROLES = "governor,administrator,inspector"
+HABEAS_SECOND_FACTOR_ROLES = [
+    r.strip()
+    for r in os.environ.get("HABEAS_SECOND_FACTOR_ROLES", DEFAULT_SECOND_FACTOR_ROLES).split(",")
+    if r.strip()
+]
+# Changing a user's role or facilities needs password and code again within this many seconds.
+HABEAS_REAUTH_SECONDS = int(os.environ.get("HABEAS_REAUTH_SECONDS", "300"))
+OTP_TOTP_ISSUER = "Habeas"

@@ -69,3 +69,23 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "hb_" + secrets.token_urlsafe(32)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the second factor when the phone is lost (issue #8).
+
+    Shown to its owner once; only a salted hash is kept (the password hasher), found by a short
+    prefix kept in clear so that a sign-in checks one hash, not ten."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=255)
+    created_at = models.DateTimeField(_("created at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

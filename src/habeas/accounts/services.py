@@ -96,6 +96,19 @@ def issue_token(*, user: User, name: str, actor: Actor, at: dt.datetime) -> tupl
         raise InvalidInput(
             message=_("Name the token (e.g. the program that uses it)."), field="name"
         )
+    # A token skips the second factor (programs cannot type codes): only for a user who has one
+    # when the policy requires it (issue #8).
+    from habeas.accounts import second_factor
+
+    if second_factor.required_for(user) and not second_factor.enrolled(user):
+        raise RuleViolation(
+            code="SECOND_FACTOR_REQUIRED",
+            message=_(
+                "%(user)s must set up the second factor before an API token is issued to them."
+            )
+            % {"user": user.username},
+            field="user",
+        )
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user, name=name.strip(), prefix=raw[:10], digest=ApiToken.digest_of(raw), created_at=at

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from habeas.accounts import views
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -10,4 +12,16 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Second factor, re-authentication and users' access (issue #8).
+    path("accounts/second-factor/", views.enrol, name="enrol"),
+    path("accounts/verify/", views.verify, name="verify"),
+    path("accounts/reauthenticate/", views.reauthenticate, name="reauthenticate"),
+    path("accounts/users/", views.users, name="users"),
+    path("accounts/users/<int:user_id>/", views.user_access, name="user"),
+    path("accounts/users/<int:user_id>/disable", views.user_disable, name="user_disable"),
+    path(
+        "accounts/users/<int:user_id>/second-factor/reset",
+        views.user_reset_second_factor,
+        name="user_reset_second_factor",
+    ),
 ]

@@ -24,7 +24,10 @@ class SessionAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
-            return user
+            # A session that still owes its second factor is not signed in yet (issue #8).
+            from habeas.accounts.second_factor import session_may_act
+
+            return user if session_may_act(request, user) else None
         return None
 
 
