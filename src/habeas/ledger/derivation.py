@@ -112,6 +112,8 @@ TEMP_TABLES = (
     "hb_place",
     "hb_auth",
     "hb_gap",
+    "hb_flag",
+    "hb_episode",
     "hb_day",
     "hb_cellday",
     "hb_ucell",
@@ -376,6 +378,36 @@ class Deriver:
             p,
             "person_id, day",
         )
+        # Few episodes, few gaps, few convictions: the days they touch are found by joining
+        # them to the held days (hash joins), not by a lookup per row.
+        overlap = "x.episode_id = h.episode_id AND x.a < h.h1 AND (x.b IS NULL OR x.b > h.h0)"
+        self.temp(
+            "hb_flag",
+            f"""
+            SELECT h.person_id AS person_id, h.day AS day, MAX(x.gap) AS gap,
+                   MAX(x.conviction) AS conviction
+            FROM hb_held h
+            JOIN (
+                SELECT episode_id, gap_start AS a, gap_end AS b, 1 AS gap, 0 AS conviction
+                FROM hb_gap
+                UNION ALL
+                SELECT episode_id, valid_from, ends, 0, 1 FROM hb_auth WHERE kind = 'conviction'
+            ) x ON {overlap}
+            GROUP BY h.person_id, h.day
+            """,
+            p,
+            "person_id, day",
+        )
+        self.temp(
+            "hb_episode",
+            f"""
+            SELECT e.id AS episode_id,
+                   {d.local_date("e.admitted_at", chunk.tz_name)} AS admitted_day
+            FROM {T["Episode"]} e WHERE e.id IN (SELECT DISTINCT episode_id FROM hb_held)
+            """,
+            p,
+            "episode_id",
+        )
         adult = d.plus_years("p.date_of_birth", ADULT_AGE)
         self.temp(
             "hb_day",
@@ -386,24 +418,19 @@ class Deriver:
                    CASE WHEN h.h0 = h.day_start AND h.h1 = h.day_end THEN 1 ELSE 0 END
                        AS whole_day,
                    h.arrived_at AS arrived_at,
-                   CASE WHEN EXISTS (
-                       SELECT 1 FROM hb_auth a WHERE a.episode_id = h.episode_id
-                           AND a.kind = 'conviction' AND a.valid_from < h.h1 AND a.ends > h.h0
-                   ) THEN 'convicted' ELSE 'untried' END AS legal_status,
-                   CASE WHEN EXISTS (
-                       SELECT 1 FROM hb_gap g WHERE g.episode_id = h.episode_id
-                           AND g.gap_start < h.h1
-                           AND (g.gap_end IS NULL OR g.gap_end > h.h0)
-                   ) THEN 0 ELSE 1 END AS covered,
+                   CASE WHEN fl.conviction = 1 THEN 'convicted' ELSE 'untried' END
+                       AS legal_status,
+                   CASE WHEN fl.gap = 1 THEN 0 ELSE 1 END AS covered,
                    p.sex AS sex,
                    CASE WHEN h.day < {adult} THEN 1 ELSE 0 END AS minor,
-                   {d.local_date("e.admitted_at", chunk.tz_name)} AS admitted_day,
+                   ep.admitted_day AS admitted_day,
                    pc.cell_id AS cell_id, c.unit_id AS unit_id, c.kind AS cell_kind,
                    c.floor_area_m2 AS floor_area_m2, c.toilets AS toilets, c.bunks AS bunks,
                    c.mattresses AS mattresses
             FROM hb_held h
             JOIN {T["Person"]} p ON p.id = h.person_id
-            JOIN {T["Episode"]} e ON e.id = h.episode_id
+            JOIN hb_episode ep ON ep.episode_id = h.episode_id
+            LEFT JOIN hb_flag fl ON fl.person_id = h.person_id AND fl.day = h.day
             LEFT JOIN hb_place pc ON pc.person_id = h.person_id AND pc.day = h.day
             LEFT JOIN {T["Cell"]} c ON c.id = pc.cell_id
             """,

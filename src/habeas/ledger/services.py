@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 from habeas.audit.services import Actor, Change, record
@@ -90,6 +90,13 @@ def build_ledger(
                 "SELECT pg_advisory_xact_lock(hashtext('habeas.ledger.build'), %s)", [facility.pk]
             )
             cur.execute("SET LOCAL work_mem = '256MB'")
+            # Keeps the build's temporary tables in memory. PostgreSQL refuses the change once a
+            # session has used a temporary table: then the session keeps the buffers it has.
+            try:
+                with transaction.atomic():
+                    cur.execute("SET LOCAL temp_buffers = '512MB'")
+            except DatabaseError:
+                pass
     partitions.ensure(first, last)
     deriver = Deriver(dialect)
     tz = facility.time_zone

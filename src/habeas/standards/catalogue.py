@@ -131,6 +131,7 @@ class RenderedRule:
     unknown: str  # the row would be judged but lacks the data
     breached: str  # judged and in breach
     worst: str | None
+    condition: str = "FALSE"  # the breach alone, for rows already known to be judged
 
 
 def canonical(value: Any) -> str:
@@ -287,4 +288,5 @@ def render(rule: RuleDef, thresholds: dict[str, Decimal], *, last_day: dt.date) 
         unknown=unknown,
         breached=breached,
         worst=fill(rule.worst_expr) if rule.worst_expr else None,
+        condition=f"({fill(rule.breach)})",
     )

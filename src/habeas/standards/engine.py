@@ -23,6 +23,8 @@ from habeas.standards.catalogue import RenderedRule
 TABLE = CustodyDay._meta.db_table
 WORST_CASES = 10
 CENT = Decimal("0.01")
+ALWAYS = {"((TRUE) AND TRUE)", "TRUE"}  # a rule that judges every row
+NEVER = {"FALSE"}
 
 
 @dataclass
@@ -93,19 +95,30 @@ class Judge:
         self.d = Dialect.current()
 
     def masks(self, rules: list[RenderedRule]) -> tuple[str, str, str]:
-        """Each row's verdicts as three bit masks — breached, judged, without data — one bit per
-        rule: every rule's condition is evaluated once per row, and rows with the same verdicts
-        are counted together."""
+        """Each row's verdicts as three bit masks, one bit per rule: the breach conditions
+        (``bm``), the rows judged (``jm``) and the rows without the data (``um``). A row breaches
+        rule *i* when bit *i* is set in both ``bm`` and ``jm`` (the engine ANDs them), so each
+        rule's own condition is evaluated once per row and the conditions rules share (``cell_id
+        IS NOT NULL``…) once for all of them."""
 
-        def mask(exprs: list[str]) -> str:
-            parts = [f"(CASE WHEN {e} THEN {1 << i} ELSE 0 END)" for i, e in enumerate(exprs)]
-            return " + ".join(p for p in parts if not p.startswith("(CASE WHEN FALSE")) or "0"
+        def grouped(pairs: list[tuple[str, int]]) -> str:
+            by_expr: dict[str, int] = {}
+            for expr, bit in pairs:
+                by_expr[expr] = by_expr.get(expr, 0) | bit
+            parts = []
+            for expr, bits in by_expr.items():
+                if expr in ALWAYS:
+                    parts.append(str(bits))
+                elif expr not in NEVER:
+                    parts.append(f"(CASE WHEN {expr} THEN {bits} ELSE 0 END)")
+            return " + ".join(parts) or "0"
 
-        return (
-            mask([r.breached for r in rules]),
-            mask([r.judged for r in rules]),
-            mask([r.unknown for r in rules]),
+        bm = " + ".join(
+            f"(CASE WHEN {r.condition} THEN {1 << i} ELSE 0 END)" for i, r in enumerate(rules)
         )
+        jm = grouped([(r.judged, 1 << i) for i, r in enumerate(rules)])
+        um = grouped([(r.unknown, 1 << i) for i, r in enumerate(rules)])
+        return bm or "0", jm, um
 
     def rows(
         self, rules: list[RenderedRule]
@@ -135,27 +148,28 @@ class Judge:
                 cur.execute(
                     "SELECT GROUPING(person_id, day, cell_id), person_id, bm, day, cell_id, jm, "
                     f"um, COUNT(*), MIN(day), MAX(day){worst_aggs} FROM {source} "
-                    "GROUP BY GROUPING SETS ((person_id, bm), (day, cell_id, bm, jm, um))",
+                    "GROUP BY GROUPING SETS ((person_id, bm, jm), (day, cell_id, bm, jm, um))",
                     self.params,
                 )
                 for row in cur.fetchall():
+                    effective = int(row[2]) & int(row[5])
                     if row[0] == 3:
-                        people.append((row[1], row[2], row[7], row[8], row[9], *row[10:]))
+                        people.append((row[1], effective, row[7], row[8], row[9], *row[10:]))
                     else:
-                        days.append((row[3], row[4], row[2], row[5], row[6], row[7]))
+                        days.append((row[3], row[4], effective, row[5], row[6], row[7]))
                 return people, days
             cur.execute(
-                f"SELECT person_id, bm, COUNT(*), MIN(day), MAX(day){worst_aggs} FROM {source} "
-                "GROUP BY person_id, bm",
+                f"SELECT person_id, bm, jm, COUNT(*), MIN(day), MAX(day){worst_aggs} "
+                f"FROM {source} GROUP BY person_id, bm, jm",
                 self.params,
             )
-            people = list(cur.fetchall())
+            people = [(r[0], int(r[1]) & int(r[2]), *r[3:]) for r in cur.fetchall()]
             cur.execute(
                 f"SELECT day, cell_id, bm, jm, um, COUNT(*) FROM {source} "
                 "GROUP BY day, cell_id, bm, jm, um",
                 self.params,
             )
-            days = list(cur.fetchall())
+            days = [(r[0], r[1], int(r[2]) & int(r[3]), *r[3:]) for r in cur.fetchall()]
         return people, days
 
     def evaluate(self, rules: list[RenderedRule]) -> list[RuleResult]:
