@@ -446,9 +446,10 @@ class Deriver:
             "hb_cellday",
             """
             SELECT cell_id, day, COUNT(*) AS occupancy,
-                   COUNT(DISTINCT sex) AS sexes,
-                   COUNT(DISTINCT legal_status) AS statuses,
-                   COUNT(DISTINCT minor) AS ages
+                   CASE WHEN MIN(sex) <> MAX(sex) THEN 2 ELSE 1 END AS sexes,
+                   CASE WHEN MIN(legal_status) <> MAX(legal_status) THEN 2 ELSE 1 END
+                       AS statuses,
+                   CASE WHEN MIN(minor) <> MAX(minor) THEN 2 ELSE 1 END AS ages
             FROM hb_day WHERE cell_id IS NOT NULL
             GROUP BY cell_id, day
             """,
@@ -891,7 +892,6 @@ class Deriver:
                 AND dx.died = 1
             """,
             p,
-            "person_id, day",
         )
 
     def insert(self, p: dict[str, Any], chunk: Chunk) -> int:
@@ -948,12 +948,12 @@ class Deriver:
             if col in bools:
                 expr = f"({expr} = 1)"
             select.append(f"{expr} AS {col}")
-        hashed = " || '|' || ".join(d.text(f"f.{c}") for c in COLUMNS)
+        hashed = d.row_hash([f"f.{c}" for c in COLUMNS])
         cols = ", ".join(COLUMNS)
         return self.run(
             f"""
             INSERT INTO {ledger} ({cols}, row_hash)
-            SELECT {", ".join(f"f.{c}" for c in COLUMNS)}, {d.md5(hashed)}
+            SELECT {", ".join(f"f.{c}" for c in COLUMNS)}, {hashed}
             FROM (
                 SELECT {", ".join(select)}
                 FROM (

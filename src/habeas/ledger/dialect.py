@@ -122,6 +122,13 @@ class Dialect:
     def md5(self, expr: str) -> str:
         return f"md5({expr})" if self.pg else f"hb_md5({expr})"
 
+    def row_hash(self, columns: list[str]) -> str:
+        """The MD5 of a row's values as text: PostgreSQL's own text form of a row value
+        (``(1,2026-11-25,t,,…)``, in C); elsewhere the values joined with ``|``."""
+        if self.pg:
+            return f"md5(CAST(ROW({', '.join(columns)}) AS TEXT))"
+        return self.md5(" || '|' || ".join(self.text(c) for c in columns))
+
     def flag(self, expr: str) -> str:
         """A boolean column as 0/1."""
         return f"CASE WHEN {expr} THEN 1 ELSE 0 END"

@@ -4,7 +4,7 @@
 of days. Each row's verdicts become bit masks (breached, judged, without data: one bit per rule),
 so each rule's condition is evaluated once per row; the rows are then counted by (person, mask)
 — who, how many days, from when to when, the worst value — and by (day, cell, masks) — the trend
-and the cells. On PostgreSQL one scan with GROUPING SETS; on SQLite two.
+and the cells: two aggregations, whatever the number of rules.
 """
 
 from __future__ import annotations
@@ -135,41 +135,29 @@ class Judge:
         ]
         inner = ", ".join(
             [f"{bm} AS bm", f"{jm} AS jm", f"{um} AS um"]
-            + [f"{expr} AS w{i}" for i, expr, _fn in worst]
+            + [f"CAST({expr} AS FLOAT) AS w{i}" for i, expr, _fn in worst]
         )
         source = f"(SELECT person_id, day, cell_id, {inner} FROM {TABLE} {self.where}) x"
         worst_aggs = "".join(f", {fn}(w{i})" for i, _e, fn in worst)
-        people: list[tuple[Any, ...]] = []
-        days: list[tuple[Any, ...]] = []
         self.worst_index = [i for i, _e, _fn in worst]
+        # Two aggregations, each a scan of the range (PostgreSQL may run each in parallel): on
+        # a year of 40,000 people this is faster than one scan with GROUPING SETS, which would
+        # compute every aggregate for both groupings.
         with connection.cursor() as cur:
             if self.d.pg:
                 cur.execute("SET LOCAL work_mem = '256MB'")
-                cur.execute(
-                    "SELECT GROUPING(person_id, day, cell_id), person_id, bm, day, cell_id, jm, "
-                    f"um, COUNT(*), MIN(day), MAX(day){worst_aggs} FROM {source} "
-                    "GROUP BY GROUPING SETS ((person_id, bm, jm), (day, cell_id, bm, jm, um))",
-                    self.params,
-                )
-                for row in cur.fetchall():
-                    effective = int(row[2]) & int(row[5])
-                    if row[0] == 3:
-                        people.append((row[1], effective, row[7], row[8], row[9], *row[10:]))
-                    else:
-                        days.append((row[3], row[4], effective, row[5], row[6], row[7]))
-                return people, days
             cur.execute(
-                f"SELECT person_id, bm, jm, COUNT(*), MIN(day), MAX(day){worst_aggs} "
-                f"FROM {source} GROUP BY person_id, bm, jm",
+                f"SELECT person_id, bm & jm, COUNT(*), MIN(day), MAX(day){worst_aggs} "
+                f"FROM {source} GROUP BY 1, 2",
                 self.params,
             )
-            people = [(r[0], int(r[1]) & int(r[2]), *r[3:]) for r in cur.fetchall()]
+            people = [(r[0], int(r[1]), *r[2:]) for r in cur.fetchall()]
             cur.execute(
-                f"SELECT day, cell_id, bm, jm, um, COUNT(*) FROM {source} "
-                "GROUP BY day, cell_id, bm, jm, um",
+                f"SELECT day, cell_id, bm & jm, jm, um, COUNT(*) FROM {source} "
+                "GROUP BY 1, 2, 3, 4, 5",
                 self.params,
             )
-            days = [(r[0], r[1], int(r[2]) & int(r[3]), *r[3:]) for r in cur.fetchall()]
+            days = [(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), r[5]) for r in cur.fetchall()]
         return people, days
 
     def evaluate(self, rules: list[RenderedRule]) -> list[RuleResult]:
