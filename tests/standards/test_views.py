@@ -100,16 +100,27 @@ class TestHappyPath:
         assert b"<svg" in response.content
         assert b"style=" not in response.content  # the CSP forbids inline styles
 
-    def test_an_inspector_runs_a_check_from_the_page(self, the_ward: Ward, inspector: Any) -> None:
+    def test_an_inspector_runs_a_check_from_the_page(
+        self, the_ward: Ward, inspector: Any, settings: Any
+    ) -> None:
+        settings.HABEAS_JOBS_INLINE = True  # the job runs within the request, for the test
         the_ward.settle()
-        response = page(inspector).post(
+        client = page(inspector)
+        response = client.post(
             "/facilities/ward/standards/check/",
             {"first": str(D0), "last": str(LAST), "profile": "cpt"},
         )
-        run = EvaluationRun.objects.get()
         assert response.status_code == 302
-        assert response["Location"] == f"/facilities/ward/standards/runs/{run.pk}/"
+        assert response["Location"].startswith("/facilities/ward/standards/jobs/")
+        done = client.get(response["Location"])
+        run = EvaluationRun.objects.get()
+        assert done.status_code == 302
+        assert done["Location"] == f"/facilities/ward/standards/runs/{run.pk}/"
+        polled = client.get(response["Location"], headers={"HX-Request": "true"})
+        assert polled["HX-Redirect"] == f"/facilities/ward/standards/runs/{run.pk}/"
         assert (run.profile_version.profile.code, run.actor_label) == ("cpt", "insp")
+        other = f.user("other", Role.INSPECTOR, the_ward.facility)
+        assert page(other).get(response["Location"]).status_code == 404  # not their job
 
     def test_a_finding_with_its_trend_its_cells_and_its_people(
         self, checked: EvaluationRun, the_ward: Ward, inspector: Any

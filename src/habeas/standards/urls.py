@@ -7,6 +7,7 @@ app_name = "standards"
 urlpatterns = [
     path("facilities/<slug:code>/standards/", views.dashboard, name="dashboard"),
     path("facilities/<slug:code>/standards/check/", views.check, name="check"),
+    path("facilities/<slug:code>/standards/jobs/<str:job_id>/", views.job_view, name="job"),
     path("facilities/<slug:code>/standards/runs/<int:run_id>/", views.run_page, name="run"),
     path(
         "facilities/<slug:code>/standards/runs/<int:run_id>/<str:rule>/",

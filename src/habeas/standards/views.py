@@ -7,21 +7,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from habeas.accounts.roles import Capability
-from habeas.core import clock
+from habeas.core import clock, jobs
 from habeas.core.errors import DomainError, NotFound
 from habeas.core.views import actor_of, facility_for, require, user_of
 from habeas.custody.selectors import visible_person
 from habeas.estate.models import Cell, Facility
 from habeas.ledger.options import days_range
+from habeas.ledger.services import check_range
 from habeas.people.models import Person
 from habeas.reports import charts
 from habeas.standards import selectors
@@ -110,6 +111,9 @@ def run_page(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def check(request: HttpRequest, code: str) -> HttpResponse:
+    """Start an evaluation beside the request (a year of a large facility takes minutes): the
+    ledger of the period is rebuilt, then every rule judged; the job page shows the progress
+    and leads to the run."""
     require(request, Capability.CHECK_STANDARDS)
     facility = facility_for(request, code)
     form = CheckForm(request.POST)
@@ -117,23 +121,55 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
         return _dashboard(request, facility, selectors.latest_run(facility), form)
     d = form.cleaned_data
     try:
-        with transaction.atomic():
-            run = check_standards(
-                facility=facility,
-                first=d["first"],
-                last=d["last"],
-                profile=d["profile"],
-                actor=actor_of(request),
-                at=clock.now(),
-            )
+        check_range(facility, d["first"], d["last"], at=clock.now())
     except DomainError as exc:
         form.add_domain_error(exc)
         return _dashboard(request, facility, selectors.latest_run(facility), form)
-    messages.success(
-        request,
-        _("Evaluation stored: %(n)d of the rules breached.") % {"n": run.rules_breached},
+    actor, facility_id = actor_of(request), facility.pk
+    first, last, profile = d["first"], d["last"], d["profile"]
+
+    def work(progress: jobs.Progress) -> dict[str, Any]:
+        target = Facility.objects.select_related("space_standard").get(pk=facility_id)
+        with transaction.atomic():
+            run = check_standards(
+                facility=target,
+                first=first,
+                last=last,
+                profile=profile,
+                actor=actor,
+                at=clock.now(),
+                progress=lambda day, _rows: progress((day - first).days + 1),
+            )
+        return {"run": run.pk, "rules_breached": run.rules_breached}
+
+    job = jobs.start(
+        kind="standards",
+        user_id=user_of(request).pk,
+        facility_id=facility.pk,
+        total=(last - first).days + 1,
+        work=work,
     )
-    return redirect("standards:run", code=facility.code, run_id=run.pk)
+    return redirect("standards:job", code=facility.code, job_id=job.id)
+
+
+@login_required
+def job_view(request: HttpRequest, code: str, job_id: str) -> HttpResponse:
+    require(request, Capability.VIEW_STANDARDS)
+    facility = facility_for(request, code)
+    job = jobs.get(job_id, user_id=user_of(request).pk)
+    if job is None or job.facility_id != facility.pk or job.kind != "standards":
+        raise Http404(_("No such job."))
+    if job.status == "done":
+        target = reverse(
+            "standards:run", kwargs={"code": facility.code, "run_id": job.result["run"]}
+        )
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    template = "standards/_job.html" if request.headers.get("HX-Request") else "standards/job.html"
+    return render(request, template, {"facility": facility, "job": job})
 
 
 PAGE = 50
