@@ -208,6 +208,16 @@ def parse(text: str, *, fmt: str | None = None) -> tuple[list[ReadingIn], list[F
                 readings.append(reading)
         return readings, problems
     reader = csv.reader(io.StringIO(text))
+    try:
+        _csv_rows(reader, readings, problems)
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte… (issue #8)
+        problems.append(
+            FieldProblem(field="file", message=str(exc), code="CSV_SYNTAX", line=reader.line_num)
+        )
+    return readings, problems
+
+
+def _csv_rows(reader: Any, readings: list[ReadingIn], problems: list[FieldProblem]) -> None:
     header: list[str] | None = None
     for row in reader:
         n = reader.line_num
@@ -235,7 +245,8 @@ def parse(text: str, *, fmt: str | None = None) -> tuple[list[ReadingIn], list[F
                     )
                 )
             if problems:
-                return [], problems
+                readings.clear()
+                return
             continue
         if not any(c.strip() for c in row):
             continue
@@ -253,7 +264,6 @@ def parse(text: str, *, fmt: str | None = None) -> tuple[list[ReadingIn], list[F
         reading = reading_of(dict(zip(header, row, strict=True)), n, problems)
         if reading is not None:
             readings.append(reading)
-    return readings, problems
 
 
 def write_csv(rows: list[dict[str, Any]]) -> str:

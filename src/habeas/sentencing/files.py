@@ -629,6 +629,8 @@ def _load_json(text: str) -> object:
         raise CalculationFileError(
             [("$", f"is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")]
         ) from None
+    except RecursionError:  # JSON nested thousands deep (issue #8, bad-input tests)
+        raise CalculationFileError([("$", "is nested too deeply")]) from None
     return loaded
 
 
