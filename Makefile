@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 export HABEAS_PROJECT_DIR := $(CURDIR)
 
-.PHONY: demo test install lint format bench browser clean
+.PHONY: demo test install lint format bench browser clean messages
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,13 +19,17 @@ $(STAMP):
 install: $(STAMP)
 
 ## make demo: install, migrate the embedded SQLite database, generate the demo, serve it.
-demo: install
+demo: install messages
 	$(BIN)/habeas migrate --noinput
 	$(BIN)/habeas demo $(DEMO_ARGS)
 
 ## make test: install, then run the whole suite (DATABASE_URL selects the database).
-test: install browser
+test: install browser messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Translations: compile every app's locale/*/LC_MESSAGES/django.po (*.mo are not committed).
+messages: install
+	cd src && ../$(BIN)/habeas compilemessages -v0
 
 ## Debian's Chromium for the browser tests, installed when missing.
 browser:

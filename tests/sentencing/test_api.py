@@ -291,6 +291,14 @@ class TestWhatIfEndpoint:
     def test_requires_authentication(self, cast: Cast) -> None:
         assert post(api(None), "/api/v1/sentencing/calculate", {}).status_code == 401
 
+    def test_a_body_nested_too_deeply_is_a_422(self, cast: Cast) -> None:
+        r = api(cast.custody).post(
+            "/api/v1/sentencing/calculate",
+            "[" * 100_000 + "]" * 100_000,
+            content_type="application/json",
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "INVALID_JSON")
+
     def test_a_file_with_problems_is_a_422_listing_each(self, cast: Cast) -> None:
         r = post(api(cast.custody), "/api/v1/sentencing/calculate", {"schema": "nope"})
         assert r.status_code == 422

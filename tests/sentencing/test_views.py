@@ -284,6 +284,11 @@ class TestWhatIfPage:
         errors = " ".join(r.context["form"].non_field_errors())
         assert "$.sentences" in errors
 
+    def test_refuses_json_nested_too_deeply(self, cast: Cast) -> None:
+        r = signed_in(cast.records).post("/what-if/", {"document": "[" * 100_000 + "]" * 100_000})
+        assert r.status_code == 422
+        assert r.context["form"].errors["document"]
+
     def test_calculates_a_file(self, cast: Cast) -> None:
         r = signed_in(cast.records).get("/what-if/")
         example = r.context["form"].initial["document"]

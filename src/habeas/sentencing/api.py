@@ -469,7 +469,7 @@ def what_if(request: HttpRequest) -> dict[str, Any]:
     user_of(request)
     try:
         payload = json.loads(request.body or b"null")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands deep
         raise InvalidInput(
             code="INVALID_JSON", message=_("The body is not JSON."), field="body"
         ) from exc

@@ -127,6 +127,8 @@ class JsonField(forms.CharField):
                 _("This is not valid JSON: %(why)s (line %(line)d)."),
                 params={"why": exc.msg, "line": exc.lineno},
             ) from exc
+        except RecursionError as exc:
+            raise forms.ValidationError(_("This JSON is nested too deeply.")) from exc
 
 
 class PeriodForm(forms.Form):
