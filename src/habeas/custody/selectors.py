@@ -75,8 +75,14 @@ def whereabouts(person: Person, at: dt.datetime) -> Whereabouts:
     absence = (
         Absence.objects.filter(person=person, started_at__lte=at).exclude(ended_at__lte=at).first()
     )
-    covering = [a for a in stay.episode.authorities.all() if a.covers(at)]
-    status = "convicted" if any(a.kind == AuthorityKind.CONVICTION for a in covering) else "untried"
+    authorities = list(stay.episode.authorities.all())
+    covering = [a for a in authorities if a.covers(at)]
+    # Convicted once a conviction is in force, even if held past its end (Mandela Rule 11).
+    convicted = any(
+        a.kind == AuthorityKind.CONVICTION and a.valid_from <= at
+        and (a.revoked_at is None or a.revoked_at > at) for a in authorities
+    )
+    status = "convicted" if convicted else "untried"
     return Whereabouts(
         True,
         stay.facility.code,

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from habeas.core import clock
-from habeas.custody.models import AuthorityKind, LawfulAuthority, authority_covers
+from habeas.custody.models import AuthorityKind, LawfulAuthority
 from habeas.estate.models import Cell, Facility
 from habeas.housing import allocator as alloc
 from habeas.housing.models import OverCapacityAuthorisation, Placement
@@ -64,11 +64,14 @@ def cell_specs(
 
 
 def convicted_filter(at: dt.datetime, episode_ref: str = "episode") -> Exists:
-    """True for a row whose custody episode rests, at ``at``, on a conviction."""
+    """True for a row whose custody episode, at ``at``, rests on a conviction — including a
+    person held past the end of their sentence: their custody may be unlawful, but they are a
+    convicted person for the separation of categories (Mandela Rule 11)."""
     return Exists(
         LawfulAuthority.objects.filter(
-            authority_covers(at),
+            Q(revoked_at__isnull=True) | Q(revoked_at__gt=at),
             kind=AuthorityKind.CONVICTION,
+            valid_from__lte=at,
             episode=OuterRef(episode_ref),
         )
     )

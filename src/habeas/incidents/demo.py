@@ -329,7 +329,11 @@ def _collective_and_segregation(
         )
     )
     free = [p for p in ids if p not in busy and people_start(occ, p) < died]
-    if cecot and free:
+    # A death changes the roll: like the sentencing breaches, only in the full-size demo (or when
+    # HABEAS_DEMO_BREACHES asks for it), so a small demo keeps everyone it admitted on its roll.
+    from habeas.sentencing.demo import breaches_wanted
+
+    if cecot and free and breaches_wanted("cecot", len(ids)):
         pid = rng.choice(free)
         services.record_death(
             person=people[pid],
