@@ -168,7 +168,7 @@ class Roll:
 
 
 def roll(facility: Facility, at: dt.datetime) -> Roll:
-    """The roll of ``facility`` at ``at``. Five queries whatever the number of people."""
+    """The roll of ``facility`` at ``at``. Six queries whatever the number of people."""
     standard = facility.space_standard
     cells = list(
         Cell.objects.filter(facility=facility).select_related("unit").order_by("unit__code", "code")
@@ -221,20 +221,29 @@ def roll(facility: Facility, at: dt.datetime) -> Roll:
         away=Count("id", filter=Q(is_away=True)),
         convicted=Count("id", filter=Q(is_convicted=True)),
     )
-    flagged = list(
-        stays.filter(Q(has_placement=False) | Q(has_authority=False))
-        .values_list(
-            "person_id",
-            "person__custody_number",
-            "person__given_names",
-            "person__family_names",
-            "has_placement",
-            "has_authority",
+    # Two anti-joins rather than one ``NOT EXISTS … OR NOT EXISTS …`` filter: PostgreSQL can
+    # hash-anti-join each, where the OR made it walk all 40,000 people in custody-number order
+    # running both subqueries per person (0.4 s of the roll board under load; issue #8).
+    fields = ("person_id", "person__custody_number", "person__given_names", "person__family_names")
+    base = Stay.objects.filter(covering(at), facility=facility)
+    unplaced = [
+        PersonRef(pid, num, f"{g} {f}")
+        for pid, num, g, f in base.filter(
+            ~Exists(Placement.objects.filter(covering(at), person=OuterRef("person")))
         )
+        .values_list(*fields)
         .order_by("person__custody_number")
-    )
-    unplaced = [PersonRef(pid, num, f"{g} {f}") for pid, num, g, f, hp, _ha in flagged if not hp]
-    no_auth = [PersonRef(pid, num, f"{g} {f}") for pid, num, g, f, _hp, ha in flagged if not ha]
+    ]
+    no_auth = [
+        PersonRef(pid, num, f"{g} {f}")
+        for pid, num, g, f in base.filter(
+            ~Exists(
+                LawfulAuthority.objects.filter(authority_covers(at), episode=OuterRef("episode"))
+            )
+        )
+        .values_list(*fields)
+        .order_by("person__custody_number")
+    ]
     return Roll(
         facility=facility,
         at=at,

@@ -27,7 +27,16 @@ from habeas.people.models import ACTIVE_AFFILIATION, Person
 
 
 def lock_facility(facility_id: int) -> Facility:
-    return Facility.objects.select_for_update().select_related("space_standard").get(pk=facility_id)
+    # FOR NO KEY UPDATE, not FOR UPDATE: rows inserted elsewhere that merely reference the
+    # facility (an unlock, a reading) take FOR KEY SHARE on it for their foreign key, and must not
+    # wait for a placement. With FOR UPDATE a daily log that had already appended its audit event
+    # waited here while the placement holding this lock waited for the audit head: a deadlock
+    # (issue #8, found by the shift load test on PostgreSQL).
+    return (
+        Facility.objects.select_for_update(no_key=True)
+        .select_related("space_standard")
+        .get(pk=facility_id)
+    )
 
 
 def person_spec(person: Person, facility: Facility, at: dt.datetime) -> alloc.Person:
