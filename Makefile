@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 export HABEAS_PROJECT_DIR := $(CURDIR)
 
-.PHONY: demo test install lint format bench browser clean messages
+.PHONY: demo test install lint format bench browser clean messages messages-update gettext
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,21 @@ demo: install messages
 test: install browser messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Translations: compile every app's locale/*/LC_MESSAGES/django.po (*.mo are not committed).
-messages: install
+## Translations: compile the catalogues, src/habeas/locale/*/LC_MESSAGES/django.po (*.mo are not
+## committed; docs/adr/0006-one-translation-catalogue.md).
+messages: install gettext
 	cd src && ../$(BIN)/habeas compilemessages -v0
+
+## The translation sweep: extract every marked string into the Spanish catalogue (new strings come
+## in untranslated, changed ones fuzzy); translate them, then `make messages` and
+## `.venv/bin/python -m pytest tests/test_translations.py`.
+messages-update: install gettext
+	cd src/habeas && ../../$(BIN)/habeas makemessages -l es --no-obsolete --add-location=file \
+		--ignore='migrations/*' -v0
+
+## GNU gettext (msgfmt, xgettext) for Django's catalogue commands, installed when missing.
+gettext:
+	@scripts/ensure-gettext
 
 ## Debian's Chromium for the browser tests, installed when missing.
 browser:

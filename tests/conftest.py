@@ -3,7 +3,10 @@ three groups and their rivalries, and staff in every role (STYLE.md §10)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -15,6 +18,25 @@ from habeas.estate.models import Facility
 from habeas.people.models import Scope
 from habeas.people.services import declare_rivalry, register_group
 from tests import factories as f
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _translation_catalogues() -> None:
+    """The catalogues compiled when run without ``make test`` (``*.mo`` are not committed; see
+    docs/adr/0006-one-translation-catalogue.md), and Django's cache of them emptied."""
+    from django.conf import settings
+    from django.utils.translation import trans_real
+
+    msgfmt = shutil.which("msgfmt")
+    stale = False
+    for locale in settings.LOCALE_PATHS:
+        for po in Path(locale).glob("*/LC_MESSAGES/django.po"):
+            mo = po.with_suffix(".mo")
+            if msgfmt and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+                subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
+                stale = True
+    if stale:
+        trans_real._translations.clear()
 
 
 @pytest.fixture(autouse=True)

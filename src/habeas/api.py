@@ -38,7 +38,7 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         problems.append(
             {
                 "field": ".".join(loc),
-                "message": str(err.get("msg", "")),
+                "message": _problem_message(err),
                 "code": str(err.get("type", "INVALID")).upper(),
                 "line": None,
             }
@@ -50,6 +50,45 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         "details": {"problems": problems},
     }
     return api.create_response(request, body, status=422)
+
+
+def _problem_message(err: dict[str, object]) -> str:
+    """Pydantic's message for a malformed value, in the language of the request when it is one
+    of the common kinds (pydantic speaks English only); the ``code`` stays pydantic's type."""
+    ctx = err.get("ctx")
+    ctx = ctx if isinstance(ctx, dict) else {}
+    kind = str(err.get("type", ""))
+    simple = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Give a whole number."),
+        "int_type": _("Give a whole number."),
+        "int_from_float": _("Give a whole number."),
+        "float_parsing": _("Give a number."),
+        "float_type": _("Give a number."),
+        "decimal_parsing": _("Give a number."),
+        "bool_parsing": _("Give true or false."),
+        "string_type": _("Give a text."),
+        "date_parsing": _("Give a date (YYYY-MM-DD)."),
+        "date_from_datetime_parsing": _("Give a date (YYYY-MM-DD)."),
+        "datetime_parsing": _("Give a date and time (YYYY-MM-DDTHH:MM:SS±HH:MM)."),
+        "datetime_from_date_parsing": _("Give a date and time (YYYY-MM-DDTHH:MM:SS±HH:MM)."),
+        "json_invalid": _("The body is not valid JSON."),
+        "enum": _("Not one of the allowed values (%(allowed)s).")
+        % {"allowed": ctx.get("expected", "")},
+        "literal_error": _("Not one of the allowed values (%(allowed)s).")
+        % {"allowed": ctx.get("expected", "")},
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length", "")}
+    if kind == "string_too_short":
+        return _("At least %(n)s characters.") % {"n": ctx.get("min_length", "")}
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("Must be at least %(n)s.") % {"n": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("Must be at most %(n)s.") % {"n": ctx.get("le", ctx.get("lt", ""))}
+    return str(err.get("msg", ""))
 
 
 @api.exception_handler(OverflowError)

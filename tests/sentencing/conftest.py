@@ -4,15 +4,11 @@ sentences recorded through the service (STYLE.md §6)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
 
-import habeas.sentencing
 from habeas.core import clock
 from habeas.custody.models import LawfulAuthority
 from habeas.people.models import Person
@@ -21,21 +17,6 @@ from habeas.sentencing.inputs import ProvisionalTermsIn, SentenceIn
 from habeas.sentencing.models import Sentence
 from tests import factories as f
 from tests.conftest import Cast
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _spanish_catalogue() -> None:
-    """The Spanish catalogue compiled (``*.mo`` are not committed; ``make test`` compiles every
-    catalogue), and Django's cache of catalogues emptied so it is read."""
-    po = Path(habeas.sentencing.__file__).parent / "locale/es/LC_MESSAGES/django.po"
-    mo = po.with_suffix(".mo")
-    msgfmt = shutil.which("msgfmt")
-    if (mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime) or msgfmt is None:
-        return
-    subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
-    from django.utils.translation import trans_real
-
-    trans_real._translations.clear()
 
 
 def sentence_in(**overrides: Any) -> SentenceIn:

@@ -1,8 +1,10 @@
-"""Forms of the account pages: second factor, re-authentication, a user's access."""
+"""Forms of the account pages: second factor, re-authentication, a user's access, one's own
+language."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.roles import Role
@@ -51,3 +53,12 @@ class AccessForm(forms.Form):
 
 class DisableForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The browser's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Pages, messages and the reports you write are shown in this language."),
+    )

@@ -124,3 +124,35 @@ def issue_token(*, user: User, name: str, actor: Actor, at: dt.datetime) -> tupl
         ),
     )
     return token, raw
+
+
+def set_language(*, user: User, language: str, actor: Actor, at: dt.datetime) -> User:
+    """The language the user reads Habeas in (pages, messages, their reports); empty: the
+    browser's. Audited like every change to an account."""
+    from django.conf import settings
+
+    known = [code for code, _name in settings.LANGUAGES]
+    if language and language not in known:
+        raise InvalidInput(
+            code="UNKNOWN_LANGUAGE",
+            message=_("Unknown language %(lang)s (one of: %(known)s).")
+            % {"lang": language, "known": ", ".join(known)},
+            field="language",
+        )
+    before = user.language
+    if before == language:
+        return user
+    user.language = language
+    user.save(update_fields=["language"])
+    record(
+        actor=actor,
+        at=at,
+        change=Change(
+            action="user.language",
+            object_type="accounts.User",
+            object_id=user.pk,
+            before={"language": before},
+            after={"language": language},
+        ),
+    )
+    return user

@@ -16,6 +16,9 @@ urlpatterns = [
     path("accounts/second-factor/", views.enrol, name="enrol"),
     path("accounts/verify/", views.verify, name="verify"),
     path("accounts/reauthenticate/", views.reauthenticate, name="reauthenticate"),
+    # One's own profile (language) and the language switch on every page (issue #9).
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/language/", views.switch_language, name="set_language"),
     path("accounts/users/", views.users, name="users"),
     path("accounts/users/<int:user_id>/", views.user_access, name="user"),
     path("accounts/users/<int:user_id>/disable", views.user_disable, name="user_disable"),

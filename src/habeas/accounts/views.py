@@ -1,12 +1,13 @@
 """Account pages: the second factor (enrol, verify), re-authentication, and the administrator's
-page for a user's role, facilities and account (issue #8). Thin: parse, call one service in a
-transaction, render."""
+page for a user's role, facilities and account (issue #8); one's own profile and the language
+switch (issue #9). Thin: parse, call one service in a transaction, render."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -14,14 +15,25 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from habeas.accounts import second_factor as sf
-from habeas.accounts.forms import AccessForm, CodeForm, DisableForm, EnrolForm, ReauthenticateForm
+from habeas.accounts.forms import (
+    AccessForm,
+    CodeForm,
+    DisableForm,
+    EnrolForm,
+    LanguageForm,
+    ReauthenticateForm,
+)
 from habeas.accounts.models import User
 from habeas.accounts.roles import Capability
+from habeas.accounts.services import set_language as set_user_language
 from habeas.core import clock
 from habeas.core.errors import DomainError
 from habeas.core.views import actor_of, require, user_of
@@ -272,3 +284,53 @@ def user_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse
     else:
         messages.error(request, _("Say why."))
     return redirect("accounts:user", user_id=user.pk)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """One's own account: who, which role and facilities, and the language to read Habeas in."""
+    user = user_of(request)
+    form = LanguageForm(request.POST or None, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                set_user_language(
+                    user=user,
+                    language=form.cleaned_data["language"],
+                    actor=actor_of(request),
+                    at=clock.now(),
+                )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            # The new language from this response on (the middleware read the old one).
+            translation.activate(user.language or get_language_from_request(request))
+            messages.success(request, _("Your language is saved."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "facilities": user.facilities.order_by("code"),
+            "enrolled": sf.enrolled(user),
+        },
+    )
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The language switch on every page: Django's ``set_language`` (a cookie, for the sign-in
+    page and the browser), and for a signed-in user their profile too — their profile's
+    language is the one that counts once they are signed in."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = getattr(request, "user", None)
+    if (
+        isinstance(user, User)
+        and user.is_authenticated
+        and language in {code for code, _name in settings.LANGUAGES}
+    ):
+        with transaction.atomic():
+            set_user_language(user=user, language=language, actor=actor_of(request), at=clock.now())
+    return response

@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from habeas.conditions import services
 from habeas.conditions.feed import ReadingIn
 from habeas.conditions.models import Bedding, Rating
@@ -119,6 +121,6 @@ def build(
                 at=now,
             )
     report(
-        f"{facility.code}: {batch.stored} sensor readings, water, showers and inspections "
-        f"over {len(occ.days)} days."
+        _("%(facility)s: %(n)d sensor readings, water, showers and inspections over %(days)d days.")
+        % {"facility": facility.code, "n": batch.stored, "days": len(occ.days)}
     )

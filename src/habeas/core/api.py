@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -44,6 +44,10 @@ class TokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=token_row.pk).update(last_used_at=timezone.now())
         request.user = token_row.user
+        if token_row.user.language:
+            # A program acting as a user gets messages in that user's language (issue #9);
+            # otherwise Accept-Language decides (LocaleMiddleware). Codes never change.
+            translation.activate(token_row.user.language)
         return token_row.user
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -28,8 +29,23 @@ class HabeasCommand(BaseCommand):
 
     json_option = False
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        # The language is chosen before the parser is built, so that --help and argument errors
+        # speak it too (``execute`` below covers call_command).
+        try:
+            lang = language_of(_lang_in(argv[2:]))
+        except CommandError as exc:
+            self.stderr.write(self.style.ERROR(str(exc)))
+            sys.exit(1)
+        with translation.override(lang):
+            super().run_from_argv(argv)
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if self.help:
+            # ``help`` was translated when the module was imported, before --lang was read: the
+            # English text is the message id, so look it up again in the language now active.
+            parser.description = _(str(self.help))
         parser.add_argument(
             "--lang",
             default=os.environ.get("HABEAS_LANG", ""),
@@ -49,8 +65,7 @@ class HabeasCommand(BaseCommand):
         return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
-        lang = options.get("lang") or "en"
-        with translation.override(lang):
+        with translation.override(language_of(options.get("lang") or "")):
             return super().execute(*args, **options)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -102,3 +117,25 @@ class HabeasCommand(BaseCommand):
             yield bar
         finally:
             bar.close()
+
+
+def language_of(lang: str) -> str:
+    """The supported language for ``--lang``/``HABEAS_LANG`` (``es``, ``es-SV``, ``es_SV`` …);
+    English when none is given; a clear error for a language Habeas does not speak."""
+    lang = (lang or os.environ.get("HABEAS_LANG", "") or "en").strip().replace("_", "-")
+    try:
+        return translation.get_supported_language_variant(lang)
+    except LookupError:
+        raise CommandError(
+            _("Unknown language %(lang)s: Habeas speaks %(known)s.")
+            % {"lang": lang, "known": ", ".join(code for code, _name in settings.LANGUAGES)}
+        ) from None
+
+
+def _lang_in(args: list[str]) -> str:
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return ""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from habeas.custody.models import Episode, Stay
 from habeas.estate.models import Facility
 from habeas.health import services
@@ -112,6 +114,6 @@ def build(
                 contacts += 1
                 visit += dt.timedelta(days=1)
     report(
-        f"{facility.code}: {len(exams)} of {len(episodes)} people examined after admission; "
-        f"{contacts} health contacts."
+        _("%(facility)s: %(n)d of %(of)d people examined after admission; %(c)d health contacts.")
+        % {"facility": facility.code, "n": len(exams), "of": len(episodes), "c": contacts}
     )

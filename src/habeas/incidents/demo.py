@@ -15,6 +15,8 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from habeas.estate.models import Facility
 from habeas.incidents import discipline, services
 from habeas.incidents.models import (
@@ -181,8 +183,11 @@ def build(
                 )
     _collective_and_segregation(occ, people, rng, cecot, counts)
     report(
-        f"{facility.code}: {counts['incidents']} incidents, {counts['force']} uses of force, "
-        f"{counts['restraints']} restraints, {counts['segregations']} segregations."
+        _(
+            "%(facility)s: %(incidents)d incidents, %(force)d uses of force, %(restraints)d "
+            "restraints, %(segregations)d segregations."
+        )
+        % {"facility": facility.code, **counts}
     )
 
 

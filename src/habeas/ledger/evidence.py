@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
 
 from habeas.conditions.models import Reading, WaterDelivery
 from habeas.core import clock
@@ -105,7 +106,7 @@ def evidence(facility: Facility, person: Person, day: dt.date) -> Evidence:
         u = uc.unlock
         note = f"{uc.cell.code}: {u.get_location_display()}, {u.get_purpose_display()}"
         if u.pk in excused:
-            note += f" — not taken ({excused[u.pk]})"
+            note += _(" — not taken (%(why)s)") % {"why": excused[u.pk]}
         ev.add("regime", Record("unlock", u.pk, u.started_at, u.ended_at, note))
     for v in Visit.objects.filter(person=person).filter(
         Q(started_at__gte=start, started_at__lt=end) | Q(decided_at__gte=start, decided_at__lt=end)
@@ -124,19 +125,29 @@ def evidence(facility: Facility, person: Person, day: dt.date) -> Evidence:
     for c in Call.objects.filter(person=person, started_at__gte=start, started_at__lt=end):
         ev.add(
             "contact",
-            Record("call", c.pk, c.started_at, None, f"{c.get_kind_display()}, {c.minutes} min"),
+            Record(
+                "call",
+                c.pk,
+                c.started_at,
+                None,
+                _("%(kind)s, %(n)s min") % {"kind": c.get_kind_display(), "n": c.minutes},
+            ),
         )
     for lt in Letter.objects.filter(person=person, handled_at__gte=start, handled_at__lt=end):
         text = f"{lt.get_kind_display()}, {lt.get_direction_display()}"
         ev.add(
             "contact",
             Record(
-                "letter", lt.pk, lt.handled_at, None, text + (" — withheld" if lt.withheld else "")
+                "letter",
+                lt.pk,
+                lt.handled_at,
+                None,
+                text + (_(" — withheld") if lt.withheld else ""),
             ),
         )
     for h in Hearing.objects.filter(person=person, started_at__gte=start, started_at__lt=end):
         text = f"{h.court} ({h.get_mode_display()})" + (
-            " — defender present" if h.defender_present else ""
+            _(" — defender present") if h.defender_present else ""
         )
         ev.add("contact", Record("hearing", h.pk, h.started_at, h.ended_at, text))
     for n in FamilyNotification.objects.filter(
@@ -165,7 +176,7 @@ def evidence(facility: Facility, person: Person, day: dt.date) -> Evidence:
     )
     codes = dict(Cell.objects.filter(pk__in=cells).values_list("pk", "code"))
     for r in readings:
-        where = codes.get(r["cell_id"], f"unit {r['unit_id']}")
+        where = codes.get(r["cell_id"], _("unit %(id)s") % {"id": r["unit_id"]})
         ev.add(
             "conditions",
             Record(
@@ -173,7 +184,8 @@ def evidence(facility: Facility, person: Person, day: dt.date) -> Evidence:
                 r["cell_id"] or r["unit_id"],
                 r["first"],
                 r["last"],
-                f"{where}: {r['n']} readings, {r['tmin']}–{r['tmax']} °C",
+                _("%(where)s: %(n)s readings, %(low)s–%(high)s °C")
+                % {"where": where, "n": r["n"], "low": r["tmin"], "high": r["tmax"]},
             ),
         )
     for w in WaterDelivery.objects.filter(
@@ -237,8 +249,11 @@ def evidence(facility: Facility, person: Person, day: dt.date) -> Evidence:
                 d.pk,
                 d.died_at,
                 None,
-                f"family told {d.family_informed_at or '—'}; "
-                f"authority told {d.authority_informed_at or '—'}",
+                _("family told %(family)s; authority told %(authority)s")
+                % {
+                    "family": d.family_informed_at or "—",
+                    "authority": d.authority_informed_at or "—",
+                },
             ),
         )
     return ev

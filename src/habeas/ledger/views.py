@@ -102,6 +102,28 @@ def group_labels() -> dict[str, str]:
     }
 
 
+def record_labels() -> dict[str, str]:
+    return {
+        "stay": _("Stay"),
+        "authority": _("Lawful authority"),
+        "absence": _("Absence"),
+        "placement": _("Placement"),
+        "unlock": _("Unlock"),
+        "visit": _("Visit"),
+        "call": _("Call"),
+        "letter": _("Letter"),
+        "hearing": _("Hearing"),
+        "notification": _("Notification"),
+        "readings": _("Readings"),
+        "water": _("Water"),
+        "restraint": _("Restraint"),
+        "sanction": _("Sanction"),
+        "segregation": _("Segregation"),
+        "examination": _("Examination"),
+        "death": _("Death"),
+    }
+
+
 @login_required
 def person_day(request: HttpRequest, code: str, person_id: int, day: str) -> HttpResponse:
     require(request, Capability.VIEW_STANDARDS)
@@ -131,7 +153,11 @@ def person_day(request: HttpRequest, code: str, person_id: int, day: str) -> Htt
                 for name in names
             ]
             columns.append((group, labels[group], items))
-    groups = [(g, labels.get(g, g), records) for g, records in ev.groups.items()]
+    kinds = record_labels()
+    groups = [
+        (g, labels.get(g, g), [(kinds.get(r.kind, r.kind), r) for r in records])
+        for g, records in ev.groups.items()
+    ]
     return render(
         request,
         "ledger/person_day.html",

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from habeas.audit.services import Actor
 from habeas.custody.models import Movement, MovementKind
 from habeas.estate.models import Cell, Facility, Unit
@@ -183,8 +185,16 @@ def build(
     services.record_meals(facility=facility, meals=meals, actor=ACTOR, at=now)
     _contact(occ, rng, cecot)
     report(
-        f"{facility.code}: {len(unlocks)} unlocks and {len(meals)} meals over {DAYS} days "
-        f"({'30 minutes in a corridor' if cecot else '6.5 hours out, 1.5 in the open air'})."
+        _("%(facility)s: %(unlocks)d unlocks and %(meals)d meals over %(days)d days (%(regime)s).")
+        % {
+            "facility": facility.code,
+            "unlocks": len(unlocks),
+            "meals": len(meals),
+            "days": DAYS,
+            "regime": _("30 minutes in a corridor")
+            if cecot
+            else _("6.5 hours out, 1.5 in the open air"),
+        }
     )
 
 

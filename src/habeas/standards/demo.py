@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from habeas.audit.services import Actor
 from habeas.estate.models import Facility
 from habeas.ledger.options import days_range
@@ -27,7 +29,18 @@ def build(
     run = check_standards(facility=facility, first=first, last=last, actor=ACTOR, at=now)
     breached = [f.rule.code for f in run.findings.select_related("rule") if f.person_days]
     report(
-        f"{facility.code}: ledger of {run.ledger_rows} person-days ({first} to {last}), "
-        f"hash {run.ledger_hash[:12]}…; {len(breached)} of {run.findings.count()} standards "
-        f"breached: {', '.join(breached) or 'none'}."
+        _(
+            "%(facility)s: ledger of %(rows)d person-days (%(first)s to %(last)s), hash "
+            "%(hash)s…; %(n)d of %(of)d standards breached: %(codes)s."
+        )
+        % {
+            "facility": facility.code,
+            "rows": run.ledger_rows,
+            "first": first,
+            "last": last,
+            "hash": run.ledger_hash[:12],
+            "n": len(breached),
+            "of": run.findings.count(),
+            "codes": ", ".join(breached) or _("none"),
+        }
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 
 from habeas.estate.models import Cell, Facility
 from habeas.ledger.models import CustodyDay, LedgerBuild
@@ -209,8 +210,8 @@ def share_text(person_days: int, judged: int) -> str:
         return "—"
     share = 100 * person_days / judged
     if person_days and share < 0.1:
-        return "< 0.1"
-    return f"{share:.1f}"
+        return "< " + number_format(0.1, 1)
+    return number_format(share, 1)  # in the language's own decimal mark
 
 
 def run_as_dict(run: EvaluationRun, *, findings_of: list[Finding] | None = None) -> dict[str, Any]:
