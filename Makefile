@@ -36,6 +36,7 @@ messages: install gettext
 ## in untranslated, changed ones fuzzy); translate them, then `make messages` and
 ## `.venv/bin/python -m pytest tests/test_translations.py`.
 messages-update: install gettext
+	$(BIN)/python scripts/standards-messages.py
 	cd src/habeas && ../../$(BIN)/habeas makemessages -l es --no-obsolete --add-location=file \
 		--ignore='migrations/*' -v0
 

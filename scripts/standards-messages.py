@@ -14,6 +14,7 @@ them this script writes them out as ``gettext_noop`` calls in
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,7 +58,20 @@ def source() -> str:
         lines.append("    # xgettext:no-python-format\n")
         lines.append(f"    gettext_noop({text!r}),\n")
     lines.append("]\n")
-    return "".join(lines)
+    text = "".join(lines)
+    # Formatted as `ruff format` would (the module is checked by `make lint`).
+    ruff = Path(sys.executable).parent / "ruff"
+    if ruff.exists():
+        done = subprocess.run(
+            [str(ruff), "format", "--stdin-filename", str(TARGET), "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        text = done.stdout
+    return text
 
 
 def main() -> None:
