@@ -71,7 +71,7 @@ def build_instance(seed: int, people: int, non_associations: int) -> alloc.Insta
         a, b = rng.sample(range(1, people + 1), 2)
         pairs.add((min(a, b), max(a, b)))
     rivalries = tuple(
-        alloc.Rivalry(a, b, "cell") for i, (a, _s) in enumerate(GROUPS) for b, _t in GROUPS[i + 1:]
+        alloc.Rivalry(a, b, "cell") for i, (a, _s) in enumerate(GROUPS) for b, _t in GROUPS[i + 1 :]
     )
     return alloc.Instance(
         cells=cells,
@@ -200,7 +200,7 @@ def cp_sat(
         for s in statuses:
             stat[cell.id, s] = model.NewBoolVar(f"s{cell.id}{s}")
         for i, f in enumerate(families):
-            for g in families[i + 1:]:
+            for g in families[i + 1 :]:
                 if (f, g) in rivals:
                     model.Add(fam[cell.id, f] + fam[cell.id, g] <= 1)
         model.Add(sum(stat[cell.id, s] for s in statuses) <= 1)
@@ -257,9 +257,7 @@ def cp_sat(
     elapsed = time.perf_counter() - start
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, elapsed, name, "-"
-    counts = {
-        (cid, k): solver.Value(var) for (cid, k), var in x.items() if solver.Value(var) > 0
-    }
+    counts = {(cid, k): solver.Value(var) for (cid, k), var in x.items() if solver.Value(var) > 0}
     assignment = decode(instance, classes, counts, cur)
     moves: int | str = "-"
     if current is not None:
@@ -340,37 +338,48 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows.append(judge("intake", "engine (pure Python)", instance, placements, seconds, "-", "-"))
     if not args.no_cp_sat:
         assignment, seconds, status, _moves = cp_sat(instance, args.cp_sat_seconds, None)
-        rows.append(judge("intake", "CP-SAT count model", instance, assignment, seconds, status,
-                          "-"))
+        rows.append(
+            judge("intake", "CP-SAT count model", instance, assignment, seconds, status, "-")
+        )
 
     damaged = out_of_service(instance, placements)
     forced = sum(
-        1 for cid in placements.values() if not next(c for c in damaged.cells if c.id == cid)
-        .in_service
+        1
+        for cid in placements.values()
+        if not next(c for c in damaged.cells if c.id == cid).in_service
     )
     final, seconds, moves = ours_rebalance(damaged)
     rows.append(judge("rebalance", "engine (pure Python)", damaged, final, seconds, "-", moves))
     if not args.no_cp_sat:
         assignment, seconds, status, cp_moves = cp_sat(damaged, args.cp_sat_seconds, placements)
-        rows.append(judge("rebalance", "CP-SAT count model", damaged, assignment, seconds, status,
-                          cp_moves))
+        rows.append(
+            judge("rebalance", "CP-SAT count model", damaged, assignment, seconds, status, cp_moves)
+        )
 
-    print(f"Estate: {UNITS} units x {CELLS_PER_UNIT} cells, operational capacity 156, standard "
-          f"capacity 29, 160 bunks; {args.people} people, {args.non_associations} "
-          f"non-associations, seed {args.seed}. Rebalance: 16 cells out of service holding "
-          f"{forced} people.")
+    print(
+        f"Estate: {UNITS} units x {CELLS_PER_UNIT} cells, operational capacity 156, standard "
+        f"capacity 29, 160 bunks; {args.people} people, {args.non_associations} "
+        f"non-associations, seed {args.seed}. Rebalance: 16 cells out of service holding "
+        f"{forced} people."
+    )
     print()
-    print("| scenario | method | seconds | solver status | placed | violations "
-          "| worst occupancy / standard | worst occupancy | moves |")
+    print(
+        "| scenario | method | seconds | solver status | placed | violations "
+        "| worst occupancy / standard | worst occupancy | moves |"
+    )
     print("|---|---|---:|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r.scenario} | {r.method} | {r.seconds:.2f} | {r.status} | {r.placed} | "
-              f"{r.violations} | {r.worst_ratio:.3f} | {r.worst_occupancy} | {r.moves} |")
+        print(
+            f"| {r.scenario} | {r.method} | {r.seconds:.2f} | {r.status} | {r.placed} | "
+            f"{r.violations} | {r.worst_ratio:.3f} | {r.worst_occupancy} | {r.moves} |"
+        )
     print()
-    print(f"Machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
-          + ("" if args.no_cp_sat else f", OR-Tools {ortools_version()}")
-          + f"; engine time is the median of {args.repeats} runs.")
+    print(
+        f"Machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        + ("" if args.no_cp_sat else f", OR-Tools {ortools_version()}")
+        + f"; engine time is the median of {args.repeats} runs."
+    )
 
 
 def ortools_version() -> str:
