@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+def demo(db: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small demo keeps everyone lawfully on its roll; ask for the full demo's breaches.
+    monkeypatch.setenv("HABEAS_DEMO_BREACHES", "1")
     call_command("demo", population=600, seed=3, no_serve=True)
     capsys.readouterr()
 
