@@ -54,7 +54,9 @@ def main() -> None:
         check=False,
         capture_output=True,
     )
-    env = dict(os.environ, HABEAS_SECURE_COOKIES="0")
+    # A governor must pass a second factor (issue #8); this throwaway server on the demo database
+    # asks none, so that the dedicated account can sign in with its password alone.
+    env = dict(os.environ, HABEAS_SECURE_COOKIES="0", HABEAS_SECOND_FACTOR_ROLES="")
     server = subprocess.Popen(
         [HABEAS, "serve", "--bind", f"127.0.0.1:{args.port}", "--workers", "2"],
         env=env,

@@ -23,7 +23,7 @@ from habeas.custody.models import AuthorityKind
 from habeas.estate.models import Facility, Sex
 from habeas.people.models import Affiliation, IdentityDocument, SecurityThreatGroup
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO in every language
 MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 

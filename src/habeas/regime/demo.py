@@ -335,7 +335,9 @@ def _contact(occ: Occupancy, rng: random.Random, cecot: bool) -> None:
                     )
                 )
         # Today: a few visits already held.
-        today_people = occ.everyone_at(now)
+        # Held here since before the visit was requested (not admitted in the last two hours).
+        earlier = set(occ.everyone_at(now - dt.timedelta(hours=2)))
+        today_people = [p for p in occ.everyone_at(now) if p in earlier]
         for pid, _c in rng.sample(today_people, min(4, len(today_people))):
             visits.append(
                 services.VisitIn(

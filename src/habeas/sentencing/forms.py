@@ -12,7 +12,7 @@ from habeas.core.errors import DomainError
 from habeas.sentencing.models import Seriousness
 from habeas.sentencing.services import PERIOD_RULES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO in every language
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
