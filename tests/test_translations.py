@@ -222,3 +222,36 @@ class TestTemplates:
         if name in ALLOWED_TEMPLATES:
             pytest.skip("allowed: see ALLOWED_TEMPLATES")
         assert untranslated_text(path.read_text(encoding="utf-8")) == []
+
+
+# --- Commands: --lang and HABEAS_LANG -----------------------------------------------------------
+
+
+class TestCommands:
+    def test_take_the_language_from_lang_or_the_environment(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from django.core.management.base import CommandError
+
+        from habeas.core.command import language_of
+
+        monkeypatch.delenv("HABEAS_LANG", raising=False)
+        assert language_of("") == "en"
+        assert language_of("es_SV") == language_of("es-sv") == "es"
+        monkeypatch.setenv("HABEAS_LANG", "es")
+        assert language_of("") == "es"
+        assert language_of("en") == "en"  # --lang wins over the environment
+        with pytest.raises(CommandError, match="xx"):
+            language_of("xx")
+
+    def test_speak_spanish_from_their_help_on(self) -> None:
+        env = dict(os.environ, HABEAS_LANG="es")
+        done = subprocess.run(
+            [sys.executable, "-m", "habeas.cli", "roll", "--help"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        assert "El recuento: personas privadas de libertad" in done.stdout
+        assert "código del centro" in done.stdout

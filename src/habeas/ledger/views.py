@@ -153,11 +153,7 @@ def person_day(request: HttpRequest, code: str, person_id: int, day: str) -> Htt
                 for name in names
             ]
             columns.append((group, labels[group], items))
-    kinds = record_labels()
-    groups = [
-        (g, labels.get(g, g), [(kinds.get(r.kind, r.kind), r) for r in records])
-        for g, records in ev.groups.items()
-    ]
+    groups = [(g, labels.get(g, g), records) for g, records in ev.groups.items()]
     return render(
         request,
         "ledger/person_day.html",

@@ -1,7 +1,8 @@
 """Charts drawn on the server as SVG, so the same chart serves a page and a PDF (DESIGN.md §4):
 no script, no CDN, no ``style`` attribute (the Content-Security-Policy forbids inline styles);
 colours and sizes are SVG presentation attributes. Every chart carries a title and a text
-description for screen readers.
+description for screen readers. Numbers and dates a person reads are written in the active
+language (decimal comma, month names); coordinates stay plain numbers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -83,7 +85,7 @@ def trend_chart(
             f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" '
             'stroke-width="1"/>'
             f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" font-size="11" '
-            f'fill="{INK}">{round(value):,}</text>'
+            f'fill="{INK}">{number_format(round(value), force_grouping=True)}</text>'
         )
     n = len(trend)
     if n:
@@ -91,7 +93,11 @@ def trend_chart(
         bar = max(slot * 0.7, 1)
         for i, (day, breached, judged) in enumerate(trend):
             x = left + i * slot + (slot - bar) / 2
-            tip = f"<title>{day.isoformat()}: {breached:,} / {judged:,}</title>"
+            tip = (
+                f"<title>{date_format(day, 'SHORT_DATE_FORMAT')}: "
+                f"{number_format(breached, force_grouping=True)} / "
+                f"{number_format(judged, force_grouping=True)}</title>"
+            )
             if outline:
                 hj = plot_h * judged / peak
                 parts.append(
@@ -110,7 +116,7 @@ def trend_chart(
                 x = left + i * slot + slot / 2
                 parts.append(
                     f'<text x="{_n(x)}" y="{height - bottom + 16}" text-anchor="middle" '
-                    f'font-size="11" fill="{INK}">{day:%d %b}</text>'
+                    f'font-size="11" fill="{INK}">{date_format(day, "j M")}</text>'
                 )
     if y_label:
         parts.append(
@@ -153,7 +159,8 @@ def bar_list(
             f'fill="{GRID}" fill-opacity="0.4"/>'
             f'<rect x="{label_w}" y="{y + 3}" width="{_n(w)}" height="{row - 8}" fill="{colour}"/>'
             f'<text x="{label_w + plot_w + 6}" y="{y + row * 0.65}" font-size="12" '
-            f'fill="{INK}">{_n(value)}{escape(unit)}</text>'
+            f'fill="{INK}">{_n(value).replace(".", get_format("DECIMAL_SEPARATOR"))}'
+            f"{escape(unit)}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped text only

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from habeas.accounts.roles import Role
@@ -156,7 +157,8 @@ class Command(HabeasCommand):
                 _("%(facility)s: %(n)d people; standard capacity %(std)d against a stated "
                   "%(stated)d; %(m2)s m² per person.") % {
                     "n": r.in_custody, "facility": facility.name, "std": r.standard_capacity,
-                    "stated": facility.stated_capacity, "m2": r.m2_per_person}))
+                    "stated": facility.stated_capacity,
+                    "m2": number_format(r.m2_per_person) if r.m2_per_person else "—"}))
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(
             _("Sign in at http://%(bind)s/ with one of these accounts (shown once):")
