@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habeas.settings")

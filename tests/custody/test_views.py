@@ -75,6 +75,16 @@ class TestPersonRecord:
         assert [e.action for e in r.context["events"]] == ["custody.admit"]
         assert "Mara" in r.content.decode() or "MS-13" in r.content.decode()
 
+    def test_links_to_the_tabs_other_apps_add_for_the_role(self, cast: Cast) -> None:
+        done = f.admit_person(cast.north, cell="A-1")
+        records = signed_in(cast.records).get(f"/people/{done.person_id}/")
+        urls = [link["url"] for link in records.context["person_links"]]
+        assert f"/people/{done.person_id}/sentences/" in urls
+        health = signed_in(cast.health).get(f"/people/{done.person_id}/")
+        assert f"/people/{done.person_id}/sentences/" not in [
+            link["url"] for link in health.context["person_links"]
+        ]
+
     def test_fields_outside_a_role_are_not_shown(self, cast: Cast) -> None:
         done = f.admit_person(cast.north, cell="A-1", groups=("ms13",))
         r = signed_in(cast.health).get(f"/people/{done.person_id}/")

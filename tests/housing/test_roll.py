@@ -120,8 +120,13 @@ def test_a_person_held_past_the_end_of_their_sentence_still_counts_as_convicted(
 ) -> None:
     start = clock.now()
     with transaction.atomic():
-        admit(admission=AdmissionIn(authority=f.authority("conviction", days=2),
-                                    person=f.person_in(), cell="A-1"),
-              facility=cast.north, actor=f.SYSTEM, at=start)
+        admit(
+            admission=AdmissionIn(
+                authority=f.authority("conviction", days=2), person=f.person_in(), cell="A-1"
+            ),
+            facility=cast.north,
+            actor=f.SYSTEM,
+            at=start,
+        )
     later = roll(cast.north, start + dt.timedelta(days=5))
     assert (len(later.without_authority), later.convicted, later.untried) == (1, 1, 0)

@@ -26,7 +26,7 @@ def _sqlite_converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | N
     if isinstance(field, models.JSONField):
         return _json
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+        return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(field, models.DecimalField):
@@ -115,12 +115,12 @@ def insert_rows(
     return n
 
 
-class _Any(models.Lookup):  # type: ignore[type-arg]
+class _Any(models.Lookup):
     """``field__any=[…]``: PostgreSQL's ``= ANY(array)``, one parameter whatever the list size."""
 
     lookup_name = "any"
 
-    def as_sql(self, compiler: Any, conn: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, conn: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         lhs, lhs_params = self.process_lhs(compiler, conn)
         return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 

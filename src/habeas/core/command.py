@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from argparse import ArgumentParser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ class HabeasCommand(BaseCommand):
     stderr (every problem, with file line and field) and exit status 1."""
 
     json_option = False
+    file_label = ""  # the input file, named in front of each problem's line
 
     def run_from_argv(self, argv: list[str]) -> None:
         # The language is chosen before the parser is built, so that --help and argument errors
@@ -40,7 +40,7 @@ class HabeasCommand(BaseCommand):
         with translation.override(lang):
             super().run_from_argv(argv)
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if self.help:
             # ``help`` was translated when the module was imported, before --lang was read: the
@@ -98,7 +98,7 @@ class HabeasCommand(BaseCommand):
         user = get_user_model().objects.filter(username=name).first()
         if user is None:
             raise CommandError(_("No user %(name)s.") % {"name": name})
-        return Actor.of(user)  # type: ignore[arg-type]
+        return Actor.of(user)
 
     def print_json(self, value: Any) -> None:
         self.stdout.write(json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
@@ -139,3 +139,12 @@ def _lang_in(args: list[str]) -> str:
         if arg.startswith("--lang="):
             return arg.split("=", 1)[1]
     return ""
+
+
+def ticker(bar: tqdm[Any]) -> Callable[[int], None]:
+    """A progress callback (``done`` so far) that moves ``bar`` forward."""
+
+    def tick(done: int) -> None:
+        bar.update(done - bar.n)
+
+    return tick

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django_stubs_ext import StrOrPromise
 
 from habeas.core.registry import app_modules
 
@@ -16,7 +17,7 @@ class NavItem:
     """One link of the main navigation. ``capability`` (if any) is what the user must be able
     to do; ``facility`` links take the current facility code."""
 
-    label: str
+    label: StrOrPromise
     url_name: str
     capability: str | None = None
     facility: bool = True

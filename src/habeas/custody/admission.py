@@ -334,10 +334,10 @@ def _known_people(rows: list[_Row], facility: Facility, at: dt.datetime) -> None
         groups[pid].add(code)
     today = clock.local_date(at, facility.time_zone)
     for row in rows:
-        pid = row.item.person_id
-        if pid is None:
+        wanted = row.item.person_id
+        if wanted is None:
             continue
-        person = known.get(pid)
+        person = known.get(wanted)
         if person is None:
             row.fail("person_id", _("No person with this id."), "UNKNOWN_PERSON")
             continue

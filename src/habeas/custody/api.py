@@ -82,7 +82,7 @@ class AdmissionSchema(Schema):
     person: PersonSchema | None = None
     person_id: int | None = None
     authority: AuthoritySchema | None = None
-    arrival: ArrivalSchema = ArrivalSchema()
+    arrival: ArrivalSchema | None = None
     cell: str | None = Field(None, max_length=32)
     distinct_from: list[int] = Field(
         [], description="People the officer confirms this is not, after a POSSIBLE_DUPLICATE."
@@ -132,7 +132,7 @@ def to_admission(p: AdmissionSchema) -> AdmissionIn:
             review_due_by=_aware_or_none(a.review_due_by),
             offence=a.offence,
         )
-    r = p.arrival
+    r = p.arrival or ArrivalSchema.model_validate({})
     arrival = ArrivalIn(
         arrested_at=_aware_or_none(r.arrested_at),
         arrest_place=r.arrest_place,

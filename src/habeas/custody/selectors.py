@@ -79,8 +79,10 @@ def whereabouts(person: Person, at: dt.datetime) -> Whereabouts:
     covering = [a for a in authorities if a.covers(at)]
     # Convicted once a conviction is in force, even if held past its end (Mandela Rule 11).
     convicted = any(
-        a.kind == AuthorityKind.CONVICTION and a.valid_from <= at
-        and (a.revoked_at is None or a.revoked_at > at) for a in authorities
+        a.kind == AuthorityKind.CONVICTION
+        and a.valid_from <= at
+        and (a.revoked_at is None or a.revoked_at > at)
+        for a in authorities
     )
     status = "convicted" if convicted else "untried"
     return Whereabouts(

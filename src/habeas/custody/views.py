@@ -53,6 +53,7 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person,
         "facility": facility,
         "can": {c.value: user.can(c) for c in Capability},
+        "person_links": person_links(user, person.pk),
     }
     if user.can(Capability.VIEW_SECURITY):
         context["affiliations"] = person.affiliations.select_related("group").order_by(
@@ -155,8 +156,9 @@ def intake(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             if exc.code == "POSSIBLE_DUPLICATE":
                 duplicates = list(exc.details.get("matches", []))
-                form.data = form.data.copy()
-                form.data["distinct_from"] = ",".join(str(m["id"]) for m in duplicates)
+                data = request.POST.copy()
+                data["distinct_from"] = ",".join(str(m["id"]) for m in duplicates)
+                form.data = data
             form.add_domain_error(exc)
         else:
             messages.success(

@@ -1202,7 +1202,11 @@ class _Planner:
         order = sorted(
             wanted,
             key=lambda kd: (
-                torn(kd), not kd[1], -wanted[kd], sorted(kd[1]), [str(v) for v in kd[0]]
+                torn(kd),
+                not kd[1],
+                -wanted[kd],
+                sorted(kd[1]),
+                [str(v) for v in kd[0]],
             ),
         )
         for kind in order:

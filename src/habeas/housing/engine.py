@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ CONVICTED = "convicted"
 
 def policy() -> alloc.Policy:
     rivalries = tuple(
-        alloc.Rivalry(a=a, b=b, scope=scope)
+        alloc.Rivalry(a=a, b=b, scope=cast(alloc.RivalryScope, scope))
         for a, b, scope in Rivalry.objects.values_list("group_a__code", "group_b__code", "scope")
     )
     return alloc.Policy(rivalries=rivalries)
@@ -126,7 +127,7 @@ def non_associations(person_ids: Iterable[int] | None = None) -> tuple[alloc.Non
         ids = list(person_ids)
         qs = qs.filter(Q(person_a_id__in=ids) | Q(person_b_id__in=ids))
     return tuple(
-        alloc.NonAssociation(a=a, b=b, scope=scope)
+        alloc.NonAssociation(a=a, b=b, scope=cast(alloc.Scope, scope))
         for a, b, scope in qs.values_list("person_a_id", "person_b_id", "scope")
     )
 

@@ -12,6 +12,7 @@ place of a cell are served one after the other and the second is refused.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -106,7 +107,7 @@ def place(
     found = alloc.refusals(instance, person.pk, cell.pk)
     if found:
         people = {person.pk: str(person)}
-        others = [r.params.get("other") for r in found if isinstance(r.params.get("other"), int)]
+        others = [o for r in found if isinstance(o := r.params.get("other"), int)]
         people.update({p.pk: str(p) for p in Person.objects.filter(pk__in=others)})
         messages = [engine.describe(r, {cell.pk: cell.code}, people) for r in found]
         raise RuleViolation(
@@ -242,7 +243,14 @@ def authorise_over_capacity(
 __all__ = ["authorise_over_capacity", "end_placement", "place", "refusals_for"]
 
 
-def cell_options(*, person: Person, at: dt.datetime) -> list[dict[str, object]]:
+class CellOptionView(TypedDict):
+    cell: str
+    rank: int | None
+    occupancy_after: int
+    reasons: list[str]
+
+
+def cell_options(*, person: Person, at: dt.datetime) -> list[CellOptionView]:
     """Every cell of the person's facility for a move: allowed cells ranked (least crowded after
     the move first), and for each refused cell every reason in words."""
     stay = (
@@ -266,7 +274,7 @@ def cell_options(*, person: Person, at: dt.datetime) -> list[dict[str, object]]:
     newcomers = [] if current is not None else [person_spec(person, facility, at)]
     instance = engine.facility_instance(facility, at, newcomers=newcomers)
     codes = dict(Cell.objects.filter(facility=facility).values_list("pk", "code"))
-    out = []
+    out: list[CellOptionView] = []
     for option in alloc.options(instance, person.pk):
         if option.cell == current:
             continue

@@ -25,3 +25,13 @@ NAV = [
         order=90,
     ),
 ]
+
+# The person record's tab: sentences, release date and its explanation.
+PERSON_LINKS = [
+    NavItem(
+        label=_("Sentences and release"),
+        url_name="sentencing:person",
+        capability=Capability.VIEW_DEADLINES,
+        order=30,
+    ),
+]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from habeas.core import clock
-from habeas.core.command import HabeasCommand
+from habeas.core.command import HabeasCommand, ticker
 from habeas.core.errors import InvalidInput, NotFound
 from habeas.custody import intake_file
 from habeas.custody.admission import admit_many, get_facility
@@ -60,7 +60,7 @@ class Command(HabeasCommand):
                 actor=self.actor(options),
                 at=clock.now(),
                 auto_place=not options["no_placement"],
-                progress=lambda n: bar.update(n - bar.n),
+                progress=ticker(bar),
             )
         if options.get("json"):
             self.print_json(

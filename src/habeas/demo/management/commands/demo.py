@@ -17,7 +17,7 @@ from habeas.accounts.roles import Role
 from habeas.accounts.services import create_user
 from habeas.audit.services import Actor
 from habeas.core import clock
-from habeas.core.command import HabeasCommand
+from habeas.core.command import HabeasCommand, ticker
 from habeas.core.errors import InvalidInput
 from habeas.core.registry import app_modules
 from habeas.custody import intake_file
@@ -34,6 +34,8 @@ GROUPS = [
     ("b18s", "Barrio 18 Sureños"),
     ("b18r", "Barrio 18 Revolucionarios"),
 ]
+
+
 @dataclass(frozen=True)
 class DemoFacility:
     code: str
@@ -72,8 +74,12 @@ class Command(HabeasCommand):
     help = _("Build the demo facility and population, then serve the site.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--population", type=int, default=12_000,
-                            help=_("people in custody across the demo facilities"))
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=12_000,
+            help=_("people in custody across the demo facilities"),
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-serve", action="store_true", help=_("build only; do not serve"))
         parser.add_argument(
@@ -109,21 +115,39 @@ class Command(HabeasCommand):
             for spec in DEMO_FACILITIES:
                 estate = Path(str(resources.files("habeas.demo").joinpath(spec.estate_file)))
                 import_estate_file(path=estate, actor=actor, at=now)
-            groups = {code: register_group(code=code, name=name, actor=actor, at=now)
-                      for code, name in GROUPS}
+            groups = {
+                code: register_group(code=code, name=name, actor=actor, at=now)
+                for code, name in GROUPS
+            }
             for a, b in (("ms13", "b18s"), ("ms13", "b18r"), ("b18s", "b18r")):
-                declare_rivalry(group=groups[a], rival=groups[b], scope=Scope.CELL, actor=actor,
-                                at=now, reason=_("Known rivalry; members must never share a "
-                                                 "cell."))
-            facilities = list(Facility.objects.select_related("space_standard").filter(
-                code__in=[f.code for f in DEMO_FACILITIES]))
-            credentials = []
+                declare_rivalry(
+                    group=groups[a],
+                    rival=groups[b],
+                    scope=Scope.CELL,
+                    actor=actor,
+                    at=now,
+                    reason=_("Known rivalry; members must never share a cell."),
+                )
+            facilities = list(
+                Facility.objects.select_related("space_standard").filter(
+                    code__in=[f.code for f in DEMO_FACILITIES]
+                )
+            )
+            credentials: list[tuple[str, str, str]] = []
             for username, role, first, last in STAFF:
                 password = secrets.token_urlsafe(12)
-                create_user(username=username, role=role, facilities=facilities,
-                            password=password, actor=actor, at=now, first_name=first,
-                            last_name=last, language="es")
-                credentials.append((username, Role(role).label, password))
+                create_user(
+                    username=username,
+                    role=role,
+                    facilities=facilities,
+                    password=password,
+                    actor=actor,
+                    at=now,
+                    first_name=first,
+                    last_name=last,
+                    language="es",
+                )
+                credentials.append((username, str(Role(role).label), password))
         n = options["population"]
         counts = populations(n)
         rows = population.rows(n, seed=seed, now=now, tz=zoneinfo.ZoneInfo("America/El_Salvador"))
@@ -131,37 +155,63 @@ class Command(HabeasCommand):
         for spec in DEMO_FACILITIES:
             facility = next(f for f in facilities if f.code == spec.code)
             count = counts[spec.code]
-            batch = rows[start:start + count]
+            batch = rows[start : start + count]
             start += count
             text = intake_file.write(batch)
             admissions, problems = intake_file.parse(text, time_zone=facility.time_zone)
             if problems:
-                raise InvalidInput(message=_("The generated population is invalid."),
-                                   problems=problems)
+                raise InvalidInput(
+                    message=_("The generated population is invalid."), problems=problems
+                )
             with self.progress(count, facility.code) as bar, transaction.atomic():
-                report = admit_many(facility=facility, admissions=admissions, actor=actor,
-                                    at=now, progress=lambda k, b=bar: b.update(k - b.n))
+                report = admit_many(
+                    facility=facility,
+                    admissions=admissions,
+                    actor=actor,
+                    at=now,
+                    progress=ticker(bar),
+                )
             if report.unplaced:
-                self.stdout.write(self.style.WARNING(
-                    _("%(facility)s: %(n)d people without a cell.")
-                    % {"facility": facility.code, "n": len(report.unplaced)}))
+                self.stdout.write(
+                    self.style.WARNING(
+                        _("%(facility)s: %(n)d people without a cell.")
+                        % {"facility": facility.code, "n": len(report.unplaced)}
+                    )
+                )
             # Each app adds its own part of the demo: ``habeas.<app>.demo.build(facility=…,
             # style=…, now=…, seed=…, report=…)``, in HABEAS_APPS order, each in its own
             # transaction. ``style`` is "cecot" (as reported in the press) or "standards".
             for module in app_modules("demo"):
                 with transaction.atomic():
-                    module.build(facility=facility, style=spec.style, now=now, seed=seed,
-                                 report=lambda line: self.stdout.write(str(line)))
+                    module.build(
+                        facility=facility,
+                        style=spec.style,
+                        now=now,
+                        seed=seed,
+                        report=lambda line: self.stdout.write(str(line)),
+                    )
             r = selectors.roll(facility, clock.now())
-            self.stdout.write(self.style.SUCCESS(
-                _("%(facility)s: %(n)d people; standard capacity %(std)d against a stated "
-                  "%(stated)d; %(m2)s m² per person.") % {
-                    "n": r.in_custody, "facility": facility.name, "std": r.standard_capacity,
-                    "stated": facility.stated_capacity,
-                    "m2": number_format(r.m2_per_person) if r.m2_per_person else "—"}))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "%(facility)s: %(n)d people; standard capacity %(std)d against a stated "
+                        "%(stated)d; %(m2)s m² per person."
+                    )
+                    % {
+                        "n": r.in_custody,
+                        "facility": facility.name,
+                        "std": r.standard_capacity,
+                        "stated": facility.stated_capacity,
+                        "m2": number_format(r.m2_per_person) if r.m2_per_person else "—",
+                    }
+                )
+            )
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING(
-            _("Sign in at http://%(bind)s/ with one of these accounts (shown once):")
-            % {"bind": options["bind"]}))
-        for username, role, password in credentials:
-            self.stdout.write(f"  {username:<10} {password:<20} {role}")
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                _("Sign in at http://%(bind)s/ with one of these accounts (shown once):")
+                % {"bind": options["bind"]}
+            )
+        )
+        for username, role_label, password in credentials:
+            self.stdout.write(f"  {username:<10} {password:<20} {role_label}")

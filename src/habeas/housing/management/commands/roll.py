@@ -56,15 +56,17 @@ class Command(HabeasCommand):
             if options.get("facility"):
                 self.print_json(data[0])
                 return
-            self.print_json({
-                "at": clock.now().isoformat() if not options.get("at") else options["at"],
-                "in_custody": sum(r.in_custody for r in rolls),
-                "without_placement": sum(len(r.unplaced) for r in rolls),
-                "without_lawful_authority": sum(len(r.without_authority) for r in rolls),
-                "standard_capacity": sum(r.standard_capacity for r in rolls),
-                "stated_capacity": sum(r.facility.stated_capacity or 0 for r in rolls),
-                "facilities": data,
-            })
+            self.print_json(
+                {
+                    "at": clock.now().isoformat() if not options.get("at") else options["at"],
+                    "in_custody": sum(r.in_custody for r in rolls),
+                    "without_placement": sum(len(r.unplaced) for r in rolls),
+                    "without_lawful_authority": sum(len(r.without_authority) for r in rolls),
+                    "standard_capacity": sum(r.standard_capacity for r in rolls),
+                    "stated_capacity": sum(r.facility.stated_capacity or 0 for r in rolls),
+                    "facilities": data,
+                }
+            )
             return
         for r in rolls:
             self.stdout.write(
