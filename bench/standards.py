@@ -414,13 +414,13 @@ def main() -> None:
             f"**{r['build_s']} s**",
             f"{r['build_rate']:,} rows/s",
         ),
-        (f"judge every rule ({r['rules']} rules, one pass)", f"**{r['judge_s']} s**", ""),
+        (f"judge every rule ({r['rules']} rules, each once per row)", f"**{r['judge_s']} s**", ""),
         (
             "the whole evaluation run (judge, ledger hash, store findings and people)",
             f"{r['check_s']} s",
             f"{r['rules_breached']} rules breached",
         ),
-        ("three rules on PostgreSQL (same engine, one pass)", f"{r['pg3_s']} s", ""),
+        ("three rules on PostgreSQL (the same engine)", f"{r['pg3_s']} s", ""),
         ("export to Parquet (zstd)", f"{r['export_s']} s", f"{r['parquet_mb']} MB"),
         (
             "the same three rules in DuckDB over the Parquet file",
