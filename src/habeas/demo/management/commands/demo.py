@@ -126,7 +126,8 @@ class Command(HabeasCommand):
                     scope=Scope.CELL,
                     actor=actor,
                     at=now,
-                    reason=_("Known rivalry; members must never share a cell."),
+                    # Data, recorded as the facility records it: in Spanish, whatever --lang.
+                    reason="Rivalidad conocida; sus miembros nunca deben compartir celda.",
                 )
             facilities = list(
                 Facility.objects.select_related("space_standard").filter(
