@@ -3,6 +3,7 @@ rows in every table and the same audit chain head, on SQLite and on PostgreSQL."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
@@ -101,3 +102,32 @@ class TestRestore:
             call_command("restore", str(copy), "--database-url", scratch_url, stderr=StringIO())
         again = run("restore", str(copy), "--database-url", scratch_url, "--replace")
         assert again["verified"] is True
+
+
+def test_a_backup_blocked_by_another_writer_gives_up_with_a_reason(
+    populated: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's backup step retries for ever while another connection holds the database; the
+    backup stops after a bounded wait, says why, and leaves no partial file behind."""
+    import sqlite3
+
+    from django.db import connection
+
+    from habeas.core.errors import RuleViolation
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's online backup API only")
+    monkeypatch.setattr(backup, "BUSY_SECONDS", 0.3)
+    name = connection.settings_dict["NAME"]
+    connection.ensure_connection()
+    other = sqlite3.connect(str(name), uri=str(name).startswith("file:"), timeout=0)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("UPDATE people_person SET given_names = given_names")
+        with pytest.raises(RuleViolation) as caught:
+            backup.backup(out_dir=tmp_path, at=dt.datetime(2026, 11, 25, 8, tzinfo=dt.UTC))
+        assert caught.value.code == "DATABASE_BUSY"
+    finally:
+        other.rollback()
+        other.close()
+    assert list(tmp_path.iterdir()) == [], "no partial copy and no manifest"

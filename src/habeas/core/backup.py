@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -355,6 +356,9 @@ def backup(*, out_dir: Path, at: dt.datetime) -> tuple[Path, Manifest]:
     return copy, manifest
 
 
+BUSY_SECONDS = 60
+
+
 def _backup_sqlite(copy: Path) -> Snapshot:
     """SQLite's online backup API, in one step: the copy is one consistent snapshot of the source
     (a read lock held for the second or so it takes; writers in WAL mode carry on). The counts
@@ -364,9 +368,28 @@ def _backup_sqlite(copy: Path) -> Snapshot:
     raw = connection.connection
     tmp = copy.with_name(copy.name + ".partial")
     tmp.unlink(missing_ok=True)
-    with _sqlite_open(tmp) as dst:
-        raw.backup(dst, pages=-1)
-        snap = sqlite_snapshot(dst)
+    deadline = time.monotonic() + BUSY_SECONDS
+
+    def give_up_when_busy_too_long(status: int, remaining: int, total: int) -> None:
+        # SQLite's backup retries for ever while another connection holds a lock; a backup
+        # that never ends is worse than one that says why it stopped.
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and (time.monotonic() > deadline):
+            raise TimeoutError
+
+    try:
+        with _sqlite_open(tmp) as dst:
+            raw.backup(dst, pages=-1, progress=give_up_when_busy_too_long, sleep=0.05)
+            snap = sqlite_snapshot(dst)
+    except TimeoutError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RuleViolation(
+            code="DATABASE_BUSY",
+            message=_(
+                "The database stayed locked by another connection for %(n)d seconds; "
+                "no backup was written. Try again."
+            )
+            % {"n": BUSY_SECONDS},
+        ) from exc
     tmp.replace(copy)  # a backup interrupted half-way never looks complete
     return snap
 
