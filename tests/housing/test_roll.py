@@ -97,7 +97,7 @@ class TestRoll:
     ) -> None:
         for code in ("A-1", "A-2", "B-1"):
             f.admit_person(cast.north, cell=code)
-        with django_assert_max_num_queries(6):  # type: ignore[operator]
+        with django_assert_max_num_queries(7):  # type: ignore[operator]
             r = roll(cast.north, clock.now())
         assert r.in_custody == 3
 
