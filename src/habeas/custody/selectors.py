@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -57,41 +58,65 @@ class Whereabouts:
     covered: bool  # a lawful authority covers the moment
 
 
-def whereabouts(person: Person, at: dt.datetime) -> Whereabouts:
-    stay = (
-        Stay.objects.filter(person=person, started_at__lte=at)
-        .exclude(ended_at__lte=at)
-        .select_related("facility")
-        .first()
-    )
+def _covers(row: Stay | Placement | Absence, at: dt.datetime) -> bool:
+    return row.started_at <= at and (row.ended_at is None or row.ended_at > at)
+
+
+def whereabouts_from(
+    *,
+    stays: Iterable[Stay],
+    placements: Iterable[Placement],
+    absences: Iterable[Absence],
+    authorities: Iterable[LawfulAuthority],
+    at: dt.datetime,
+) -> Whereabouts:
+    """Where a person is at ``at``, from their periods (stays with their facility, placements
+    with their cell, absences, and the authorities of any episode). Pure: the person's record
+    reads each table once and derives the whereabouts from the rows it shows anyway."""
+    stay = next((s for s in stays if _covers(s, at)), None)
     if stay is None:
         return Whereabouts(False, None, None, None, None, False)
-    placement = (
-        Placement.objects.filter(person=person, started_at__lte=at)
-        .exclude(ended_at__lte=at)
-        .select_related("cell")
-        .first()
-    )
-    absence = (
-        Absence.objects.filter(person=person, started_at__lte=at).exclude(ended_at__lte=at).first()
-    )
-    authorities = list(stay.episode.authorities.all())
-    covering = [a for a in authorities if a.covers(at)]
+    placement = next((p for p in placements if _covers(p, at)), None)
+    absence = next((a for a in absences if _covers(a, at)), None)
+    held_on = [a for a in authorities if a.episode_id == stay.episode_id]
     # Convicted once a conviction is in force, even if held past its end (Mandela Rule 11).
     convicted = any(
         a.kind == AuthorityKind.CONVICTION
         and a.valid_from <= at
         and (a.revoked_at is None or a.revoked_at > at)
-        for a in authorities
+        for a in held_on
     )
-    status = "convicted" if convicted else "untried"
     return Whereabouts(
         True,
         stay.facility.code,
         placement.cell.code if placement else None,
         absence.destination if absence else None,
-        status,
-        bool(covering),
+        "convicted" if convicted else "untried",
+        any(a.covers(at) for a in held_on),
+    )
+
+
+def whereabouts(person: Person, at: dt.datetime) -> Whereabouts:
+    """Where ``person`` is at ``at``: only the rows that cover the moment are read."""
+    stays = list(
+        Stay.objects.filter(person=person, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .select_related("facility")
+        .order_by("pk")[:1]
+    )
+    if not stays:
+        return Whereabouts(False, None, None, None, None, False)
+    return whereabouts_from(
+        stays=stays,
+        placements=Placement.objects.filter(person=person, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .select_related("cell")
+        .order_by("pk")[:1],
+        absences=Absence.objects.filter(person=person, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .order_by("pk")[:1],
+        authorities=LawfulAuthority.objects.filter(episode_id=stays[0].episode_id),
+        at=at,
     )
 
 
@@ -159,18 +184,31 @@ class PersonRecord:
 
 
 def person_record(person: Person, at: dt.datetime) -> PersonRecord:
+    """Everything the person's record shows, each table read once (the whereabouts and the last
+    stay are derived from the same rows)."""
     episodes = list(episodes_of(person))
     authorities = list(authorities_of(person))
     by_episode: dict[int, list[AuthorityState]] = {}
     for a in authorities:
         by_episode.setdefault(a.episode_id, []).append(authority_state(a, at))
+    stays = list(
+        Stay.objects.filter(person=person).select_related("facility").order_by("-started_at", "-id")
+    )
+    placements = list(placements_of(person))
+    absences = list(Absence.objects.filter(person=person).order_by("-started_at", "-id"))
     return PersonRecord(
         person=person,
         at=at,
-        whereabouts=whereabouts(person, at),
-        stay=last_stay(person),
+        whereabouts=whereabouts_from(
+            stays=stays,
+            placements=placements,
+            absences=absences,
+            authorities=authorities,
+            at=at,
+        ),
+        stay=stays[0] if stays else None,
         episodes=[(e, by_episode.get(e.pk, [])) for e in episodes],
-        placements=list(placements_of(person)),
+        placements=placements,
         movements=list(movements_of(person)),
-        absences=list(Absence.objects.filter(person=person).order_by("-started_at")),
+        absences=absences,
     )

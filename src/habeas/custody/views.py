@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +46,7 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request, Capability.VIEW_PERSON)
     user = user_of(request)
     person = _person(request, person_id)
+    prefetch_related_objects([person], "aliases", "documents")  # the template reads each twice
     record = selectors.person_record(person, clock.now())
     facility = record.stay.facility if record.stay else None
     context: dict[str, Any] = {
