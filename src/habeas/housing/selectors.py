@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
 
 from habeas.custody.models import Absence, LawfulAuthority, Stay, authority_covers
 from habeas.estate.models import Cell, Facility
@@ -44,11 +47,26 @@ class CellRoll:
     def untried(self) -> int:
         return self.occupancy - self.convicted
 
-    @property
+    @cached_property
     def m2_per_person(self) -> Decimal | None:
         if not self.occupancy:
             return None
         return (self.floor_area_m2 / self.occupancy).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def tile_label(self) -> str:
+        """What a screen reader says for the cell's tile on the roll board. Built here rather than
+        with a template tag per cell: 256 ``blocktranslate`` tags were a fifth of the page."""
+        label = _("Cell %(c)s: %(n)s of %(op)s") % {
+            "c": self.code,
+            "n": localize(self.occupancy),
+            "op": localize(self.operational_capacity),
+        }
+        if self.m2_per_person:
+            label += f", {localize(self.m2_per_person)} m²"
+        if not self.in_service:
+            label += ", " + _("out of service")
+        return label
 
     @property
     def standard_ratio(self) -> float | None:

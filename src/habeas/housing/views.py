@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -38,7 +39,11 @@ def roll_board(request: HttpRequest, code: str) -> HttpResponse:
     require(request, Capability.VIEW_ROLL)
     facility = facility_for(request, code)
     r = selectors.roll(facility, clock.now())
-    return render(request, "housing/roll.html", {"roll": r, "facility": facility})
+    # Every tile links to its cell: one reverse for the board, not one per cell.
+    cells_url = reverse("housing:cell", kwargs={"code": facility.code, "cell": "-"})[:-2]
+    return render(
+        request, "housing/roll.html", {"roll": r, "facility": facility, "cells_url": cells_url}
+    )
 
 
 @login_required
