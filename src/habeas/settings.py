@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "habeas.accounts.middleware.SlidingSessionMiddleware",
     # Second factor (issue #8): OTPMiddleware says whether the session passed it; ours sends a
     # session that still needs it to the verification (or enrolment) page.
     "django_otp.middleware.OTPMiddleware",
@@ -210,7 +211,9 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_COOKIE_AGE = int(os.environ.get("HABEAS_SESSION_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle sessions end after SESSION_COOKIE_AGE; accounts.middleware.SlidingSessionMiddleware renews
+# a session at most once every SESSION_REFRESH_SECONDS rather than writing it on every request.
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

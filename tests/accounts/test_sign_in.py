@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
+import time_machine
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
 from habeas.accounts.models import ApiToken, User
 from habeas.audit.models import AuditEvent
+from habeas.core import clock
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -39,9 +43,41 @@ class TestSignIn:
         assert "locked" in r.content.decode()
         assert attempt(Client(), "luis", f.PASSWORD).status_code == 302  # others unaffected
 
-    def test_a_session_expires_after_inactivity(self, settings: Any) -> None:
+    def test_a_session_ends_after_inactivity_and_activity_keeps_it(
+        self, cast: Cast, settings: Any
+    ) -> None:
         assert settings.SESSION_COOKIE_AGE <= 60 * 60
-        assert settings.SESSION_SAVE_EVERY_REQUEST is True
+        client = Client()
+        start = clock.now()
+        with time_machine.travel(start, tick=False):
+            assert attempt(client, "ana", f.PASSWORD).status_code == 302
+        idle = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        # Active every ten minutes for an hour: still signed in, though the hour is longer
+        # than the idle limit.
+        for minutes in range(10, 70, 10):
+            with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+                assert client.get("/").status_code in (200, 302)
+                assert client.get("/accounts/profile/").status_code == 200, minutes
+        # Then idle for longer than the limit: signed out.
+        last = start + dt.timedelta(minutes=60)
+        with time_machine.travel(last + idle + dt.timedelta(seconds=61), tick=False):
+            r = client.get("/accounts/profile/")
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+
+    def test_a_session_is_written_at_most_once_a_minute(self, cast: Cast) -> None:
+        client = Client()
+        start = clock.now()
+        with time_machine.travel(start, tick=False):
+            attempt(client, "ana", f.PASSWORD)
+            client.get("/accounts/profile/")  # the first page remembers the facility shown
+        key = client.session.session_key
+        expiry = Session.objects.get(pk=key).expire_date
+        with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+            client.get("/accounts/profile/")
+        assert Session.objects.get(pk=key).expire_date == expiry, "not rewritten within a minute"
+        with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
+            client.get("/accounts/profile/")
+        assert Session.objects.get(pk=key).expire_date > expiry, "renewed after a minute"
 
     def test_passwords_are_hashed_with_argon2_in_production(self) -> None:
         from django.conf import settings as live

@@ -36,8 +36,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     code = (match.kwargs.get("code") if match else None) or request.session.get("facility")
     current = next((f for f in facilities if f.code == code), facilities[0] if facilities else None)
-    if current is not None:
-        request.session["facility"] = current.code
+    if current is not None and request.session.get("facility") != current.code:
+        request.session["facility"] = current.code  # a write only when it changes
     items: list[NavItem] = [item for module in app_modules("nav") for item in module.NAV]
     nav = []
     for item in sorted(items, key=lambda i: i.order):
