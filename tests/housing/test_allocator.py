@@ -8,6 +8,7 @@ everyone could be placed; the engine must then place everyone.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -19,6 +20,7 @@ from habeas.housing.allocator import (
     Cell,
     CellOption,
     Code,
+    Crowd,
     Instance,
     Move,
     NonAssociation,
@@ -539,6 +541,34 @@ class TestOptions:
         ]
         assert codes(found[-1].refusals) == [Code.CATEGORY_MIX]
 
+    def test_counts_crowds_as_the_people_they_stand_for(self) -> None:
+        cells = [cell(1), cell(2), cell(3, unit="B"), cell(4, unit="B")]
+        people = [person(1, groups=[MS13]), person(2), person(3, status="convicted")]
+        rivals = [Rivalry(MS13, SURENOS, "cell"), Rivalry(MS13, REVOLUCIONARIOS, "unit")]
+        placements = {2: 2, 3: 3}
+        everyone = estate(
+            cells,
+            [*people, person(4, groups=[SURENOS]), person(5), person(6, groups=[REVOLUCIONARIOS])],
+            {**placements, 4: 1, 5: 2, 6: 4},
+            rivalries=rivals,
+            non_associations=[NonAssociation(1, 3, "unit")],
+        )
+        few = replace(everyone, people=tuple(people), placements=placements)
+        crowds = [
+            Crowd(1, person(0, groups=[SURENOS]), 1),
+            Crowd(2, person(0), 1),
+            Crowd(4, person(0, groups=[REVOLUCIONARIOS]), 1),
+        ]
+        assert options(few, 1, crowds) == options(everyone, 1)
+        assert [o.cell for o in options(few, 1, crowds) if o.rank is not None] == [2]
+
+    def test_a_crowd_of_no_one_or_in_an_unknown_cell_changes_nothing(self) -> None:
+        instance = estate([cell(1), cell(2)], [person(1)])
+        crowds = [Crowd(1, person(0, status="convicted"), 0), Crowd(9, person(0), 3)]
+        assert options(instance, 1, crowds) == options(instance, 1)
+        with pytest.raises(ValueError, match="crowd of -1"):
+            options(instance, 1, [Crowd(1, person(0), -1)])
+
     def test_refuses_every_cell_to_an_unknown_person(self) -> None:
         instance = estate([cell(1)], [])
         assert options(instance, 5) == [
@@ -699,6 +729,34 @@ def placement_exists(instance: Instance, fixed: Mapping[int, int], people: Seque
     return go(0, 0)
 
 
+def partners(instance: Instance, pid: int) -> set[int]:
+    """The people kept apart from ``pid`` by a non-association, at any scope."""
+    return {
+        na.b if na.a == pid else na.a for na in instance.non_associations if pid in (na.a, na.b)
+    }
+
+
+def as_crowds(
+    people: Sequence[Person],
+    where: Mapping[int, int],
+    *,
+    adult_age: int,
+    by_band: bool,
+    one_each: bool,
+) -> list[Crowd]:
+    """``people`` as crowds of look-alikes per cell, or one crowd each; ``by_band`` stands each
+    for any age on their side of ``adult_age``, as the database adapter does."""
+
+    def looks(p: Person) -> Person:
+        age = (adult_age if p.age >= adult_age else adult_age - 1) if by_band else p.age
+        return replace(p, id=0, age=age)
+
+    if one_each:
+        return [Crowd(where[p.id], looks(p), 1) for p in people]
+    counts = Counter((where[p.id], looks(p)) for p in people)
+    return [Crowd(c, p, n) for (c, p), n in counts.items()]
+
+
 def keys(found: Iterable[Refusal]) -> set[tuple[str, object]]:
     """A breach's kind and where it is, leaving out counts that may change."""
     return {
@@ -805,6 +863,36 @@ class TestProperties:
         ranked = [o for o in found if o.rank is not None]
         assert [o.rank for o in ranked] == list(range(1, len(ranked) + 1))
         assert [o.ratio_after for o in ranked] == sorted(o.ratio_after for o in ranked)
+
+    @PROPERTY
+    @given(estates(), st.data())
+    def test_options_with_the_others_as_crowds_are_the_options_over_everyone(
+        self, instance: Instance, data: st.DataObject
+    ) -> None:
+        assume(instance.people)
+        # Any placement, breaches included: over capacity, in cells out of service, rivals
+        # together; the crowds must count what the people would.
+        cell_ids = [c.id for c in instance.cells]
+        where: dict[int, int] = {}
+        for p in instance.people:
+            if (c := data.draw(st.sampled_from([None, *cell_ids]))) is not None:
+                where[p.id] = c
+        pid = data.draw(st.sampled_from([p.id for p in instance.people]))
+        named = {pid} | partners(instance, pid)
+        crowds = as_crowds(
+            [p for p in instance.people if p.id not in named and p.id in where],
+            where,
+            adult_age=instance.policy.adult_age,
+            by_band=data.draw(st.booleans()),
+            one_each=data.draw(st.booleans()),
+        )
+        few = replace(
+            instance,
+            people=tuple(p for p in instance.people if p.id in named),
+            placements={p: c for p, c in where.items() if p in named},
+        )
+        everyone = replace(instance, placements=where)
+        assert options(few, pid, data.draw(st.permutations(crowds))) == options(everyone, pid)
 
     @PROPERTY
     @given(estates(), st.data())

@@ -48,6 +48,7 @@ __all__ = [
     "Cell",
     "CellOption",
     "Code",
+    "Crowd",
     "Instance",
     "Move",
     "NonAssociation",
@@ -158,6 +159,21 @@ class Instance:
     #: cell id -> ceiling (an occupancy) a governor authorised above the operational capacity;
     #: never beyond the cell's bunks
     over_capacity: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Crowd:
+    """``count`` residents of cell ``cell`` who look alike to the rules as ``person`` does.
+
+    The options for one person need no one else's identity apart from their non-association
+    partners: the rest of a facility is counts (how many, of which groups and categories, in
+    which cell). Counting 40,000 residents is far cheaper than naming each. Only what the rules
+    see of ``person`` matters: sex, status, groups, needs, and age only as the side of the
+    policy's adult age it falls (so any age on the same side will do); its id is not used."""
+
+    cell: int
+    person: Person
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,17 +304,12 @@ class _Rules:
 
         self.people: dict[int, Person] = {}
         self.profile: dict[int, _Profile] = {}
-        interned: dict[_Profile, _Profile] = {}
+        self._interned: dict[_Profile, _Profile] = {}
         for person in instance.people:
             if person.id in self.people:
                 raise ValueError(f"duplicate person id {person.id}")
             self.people[person.id] = person
-            prof = _Profile(
-                groups=person.groups,
-                cats=tuple(_category_value(person, c, self.adult_age) for c, _s in self.separate),
-                needs=person.needs,
-            )
-            self.profile[person.id] = interned.setdefault(prof, prof)
+            self.profile[person.id] = self.profile_of(person)
 
         pair_scope: dict[tuple[str, str], str] = {}
         for rivalry in instance.policy.rivalries:
@@ -335,6 +346,16 @@ class _Rules:
         for (pa, pb), nscope in sorted(na_scope.items()):
             self.partners[pa].append((pb, nscope))
             self.partners[pb].append((pa, nscope))
+
+    def profile_of(self, person: Person) -> _Profile:
+        """What the rules see in ``person``; one shared object per distinct profile, so that
+        people who look alike are one class to the planner (and a crowd counts as its people)."""
+        prof = _Profile(
+            groups=person.groups,
+            cats=tuple(_category_value(person, c, self.adult_age) for c, _s in self.separate),
+            needs=person.needs,
+        )
+        return self._interned.setdefault(prof, prof)
 
     def placements(self, assignment: Mapping[int, int]) -> dict[int, int]:
         """person id -> cell position, for the known people in known cells."""
@@ -426,6 +447,17 @@ def _state_of(rules: _Rules, where: Mapping[int, int]) -> _State:
     for pid, c in where.items():
         state.place(pid, c)
     return state
+
+
+def _add_crowds(rules: _Rules, state: _State, crowds: Iterable[Crowd]) -> None:
+    """Count each crowd into ``state`` as ``state.place`` would count its people one by one;
+    a crowd in a cell the instance does not hold is left out, as a placement there would be."""
+    for crowd in crowds:
+        if crowd.count < 0:
+            raise ValueError(f"a crowd of {crowd.count} people in cell {crowd.cell}")
+        c = rules.cell_index.get(crowd.cell)
+        if c is not None and crowd.count:
+            state.add(rules.profile_of(crowd.person), c, crowd.count)
 
 
 def _location_params(rules: _Rules, scope: str, c: int) -> dict[str, str | int]:
@@ -582,9 +614,14 @@ def refusals(
     return tuple(_person_refusals(rules, state, person_id, rules.cell_index[cell_id], rules.limit))
 
 
-def options(instance: Instance, person_id: int) -> list[CellOption]:
+def options(instance: Instance, person_id: int, crowds: Sequence[Crowd] = ()) -> list[CellOption]:
     """Every cell for one person: the allowed ones ranked (the least crowded after the move
-    first), then the refused ones with every reason, in the instance's cell order."""
+    first), then the refused ones with every reason, in the instance's cell order.
+
+    The other residents may come as ``crowds`` rather than as people: then ``instance`` need
+    hold only the cells, the person and their non-association partners (with placements), and
+    the answer is the one the whole facility as people would give. The crowds must leave out
+    the person and everyone ``instance`` names, or those would be counted twice."""
     rules = _Rules(instance)
     if person_id not in rules.people:
         unknown = (Refusal(Code.UNKNOWN_PERSON, {"person": person_id}),)
@@ -592,6 +629,7 @@ def options(instance: Instance, person_id: int) -> list[CellOption]:
     where = rules.placements(instance.placements)
     where.pop(person_id, None)
     state = _state_of(rules, where)
+    _add_crowds(rules, state, crowds)
     allowed: list[tuple[float, int, int]] = []
     refused: list[CellOption] = []
     for c, cell in enumerate(rules.cells):

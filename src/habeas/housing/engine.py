@@ -7,19 +7,39 @@ returns an ``allocator.Instance``; it turns the engine's refusals into messages 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from copy import copy
 from typing import cast
 
-from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext as _
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from habeas.core import clock
 from habeas.custody.models import AuthorityKind, LawfulAuthority
 from habeas.estate.models import Cell, Facility
 from habeas.housing import allocator as alloc
 from habeas.housing.models import OverCapacityAuthorisation, Placement
-from habeas.people.models import ACTIVE_AFFILIATION, Affiliation, NonAssociation, Rivalry
+from habeas.people.models import (
+    ACTIVE_AFFILIATION,
+    Affiliation,
+    NonAssociation,
+    Rivalry,
+    SecurityThreatGroup,
+)
 
 UNTRIED = "untried"
 CONVICTED = "convicted"
@@ -38,20 +58,35 @@ def cell_specs(
 ) -> tuple[tuple[alloc.Cell, ...], dict[int, int]]:
     """The facility's cells as the engine sees them, and the over-capacity ceilings in force."""
     standard = facility.space_standard
-    qs = Cell.objects.filter(facility=facility).select_related("unit").order_by("code")
+    qs = Cell.objects.filter(facility=facility).order_by("code")
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)
+    # Values rather than model instances (a large facility has hundreds of cells, and this is
+    # on the path of every placement and every list of options); the standard capacity as
+    # Cell.standard_capacity computes it.
+    rows = qs.values_list(
+        "pk",
+        "unit__code",
+        "operational_capacity",
+        "floor_area_m2",
+        "kind",
+        "bunks",
+        "in_service",
+        "attributes",
+    )
     cells = tuple(
         alloc.Cell(
-            id=c.pk,
-            unit=c.unit.code,
-            operational_capacity=c.operational_capacity,
-            standard_capacity=c.standard_capacity(standard),
-            bed_capacity=c.bunks,
-            in_service=c.in_service,
-            attributes=frozenset(c.attributes or ()),
+            id=pk,
+            unit=unit,
+            operational_capacity=operational,
+            standard_capacity=standard.capacity_of(
+                floor_area_m2=area, single=kind == Cell.Kind.SINGLE
+            ),
+            bed_capacity=bunks,
+            in_service=in_service,
+            attributes=frozenset(attributes or ()),
         )
-        for c in qs
+        for pk, unit, operational, area, kind, bunks, in_service, attributes in rows
     )
     ceilings: dict[int, int] = {}
     auths = OverCapacityAuthorisation.objects.filter(facility=facility, valid_from__lte=at).filter(
@@ -68,13 +103,14 @@ def convicted_filter(at: dt.datetime, episode_ref: str = "episode") -> Exists:
     """True for a row whose custody episode, at ``at``, rests on a conviction — including a
     person held past the end of their sentence: their custody may be unlawful, but they are a
     convicted person for the separation of categories (Mandela Rule 11)."""
-    return Exists(
-        LawfulAuthority.objects.filter(
-            Q(revoked_at__isnull=True) | Q(revoked_at__gt=at),
-            kind=AuthorityKind.CONVICTION,
-            valid_from__lte=at,
-            episode=OuterRef(episode_ref),
-        )
+    return Exists(_convictions(at).filter(episode=OuterRef(episode_ref)))
+
+
+def _convictions(at: dt.datetime) -> QuerySet[LawfulAuthority]:
+    return LawfulAuthority.objects.filter(
+        Q(revoked_at__isnull=True) | Q(revoked_at__gt=at),
+        kind=AuthorityKind.CONVICTION,
+        valid_from__lte=at,
     )
 
 
@@ -84,16 +120,27 @@ def resident_specs(
     *,
     unit_id: int | None = None,
     extra_person_ids: Iterable[int] = (),
+    person_ids: Iterable[int] | None = None,
 ) -> tuple[list[alloc.Person], dict[int, int]]:
-    """People currently placed in the facility (or unit), with the engine's view of each."""
+    """People currently placed in the facility (or unit, or only ``person_ids`` of them), with
+    the engine's view of each."""
     placed = Placement.objects.filter(facility=facility, ended_at__isnull=True)
     if unit_id is not None:
         placed = placed.filter(cell__unit_id=unit_id)
+    if person_ids is not None:
+        placed = placed.filter(person_id__in=list(person_ids))
     extra = list(extra_person_ids)
     if extra:
         placed = Placement.objects.filter(
             Q(pk__in=placed.values("pk")) | Q(person_id__in=extra, ended_at__isnull=True)
         )
+    return _people_placed(placed, facility, at)
+
+
+def _people_placed(
+    placed: QuerySet[Placement], facility: Facility, at: dt.datetime
+) -> tuple[list[alloc.Person], dict[int, int]]:
+    """The people of open ``placed`` placements as the engine sees them, and their cells."""
     rows = list(
         placed.annotate(convicted=convicted_filter(at)).values_list(
             "person_id", "cell_id", "person__sex", "person__date_of_birth", "convicted"
@@ -119,6 +166,140 @@ def resident_specs(
         )
         placements[pid] = cell_id
     return people, placements
+
+
+def adult_born_by(today: dt.date, adult_age: int) -> dt.date:
+    """The latest date of birth of a person ``adult_age`` or older on ``today``, counted as
+    ``clock.age_on`` counts: on 29 February, in a common year, that is 28 February."""
+    year = today.year - adult_age
+    try:
+        return today.replace(year=year)
+    except ValueError:
+        return dt.date(year, 2, 28)
+
+
+#: what sets a resident apart in the rules' eyes, apart from their groups:
+#: (cell id, sex, adult, convicted)
+_Kind = tuple[int, str, bool, bool]
+
+
+def resident_crowds(
+    facility: Facility, at: dt.datetime, *, adult_age: int, excluding: Iterable[int] = ()
+) -> list[alloc.Crowd]:
+    """Everyone placed in the facility but ``excluding``, as crowds of people who look alike
+    to the rules.
+
+    The options for one person need only counts of the others, and counting in the database
+    is far cheaper than reading 40,000 rows: one grouped query counts the residents by kind
+    (cell, sex, adult or not, status) and group. Someone in several groups is counted once per
+    group, which a count of each cell's residents reveals; the few such people are then read
+    one by one, so that each keeps their whole set of groups, and taken out of the counts."""
+    placed = Placement.objects.filter(facility=facility, ended_at__isnull=True).exclude(
+        person_id__in=list(excluding)
+    )
+    today = clock.local_date(at, facility.time_zone)
+    counts = _count_by_kind_and_group(placed, at, adult_born_by(today, adult_age))
+    occupancy = dict(
+        placed.values("cell_id").annotate(n=Count("pk")).values_list("cell_id", "n").order_by()
+    )
+    counted: Counter[int] = Counter()
+    for (kind, _group), n in counts.items():
+        counted[kind[0]] += n
+    crowds: list[alloc.Crowd] = []
+    mixed = {c for c, n in counted.items() if n > occupancy.get(c, 0)}
+    if mixed:
+        for person, cell_id in _people_in_several_groups(placed, mixed, facility, at):
+            kind = (cell_id, person.sex, person.age >= adult_age, person.status == CONVICTED)
+            counts.subtract((kind, g) for g in person.groups)
+            crowds.append(alloc.Crowd(cell_id, person, 1))
+    crowds.extend(_crowd(kind, group, n, adult_age) for (kind, group), n in counts.items() if n > 0)
+    return crowds
+
+
+def _count_by_kind_and_group(
+    placed: QuerySet[Placement], at: dt.datetime, adult_born_by: dt.date
+) -> Counter[tuple[_Kind, str | None]]:
+    """(kind, group) -> residents of that kind in that group (``None``: in none)."""
+    rows = list(
+        placed.annotate(
+            active=FilteredRelation(
+                "person__affiliations",
+                condition=_through(ACTIVE_AFFILIATION, "person__affiliations"),
+            ),
+            adult=Case(
+                When(person__date_of_birth__lte=adult_born_by, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            # IN rather than convicted_filter's EXISTS: the same answer, but PostgreSQL hashes
+            # the convictions once where it would evaluate EXISTS for every grouped row.
+            convicted=ExpressionWrapper(
+                Q(episode_id__in=_convictions(at).values("episode_id")),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("cell_id", "person__sex", "adult", "convicted", "active__group_id")
+        .annotate(n=Count("pk"))
+        .values_list("cell_id", "person__sex", "adult", "convicted", "active__group_id", "n")
+        .order_by()
+    )
+    # Grouped by group id, not code: joining the groups costs a lookup per resident (a tenth of
+    # the query's time at 40,000), and their codes come from a query of a few rows.
+    codes = dict(
+        SecurityThreatGroup.objects.filter(
+            pk__in={r[4] for r in rows if r[4] is not None}
+        ).values_list("pk", "code")
+    )
+    return Counter(
+        {
+            ((cell, sex, bool(adult), bool(convicted)), codes.get(group)): n
+            for cell, sex, adult, convicted, group, n in rows
+        }
+    )
+
+
+def _through(condition: Q, relation: str) -> Q:
+    """``condition`` on a model, as seen across ``relation`` from another (for a
+    FilteredRelation, which takes no subquery)."""
+    seen = copy(condition)
+    seen.children = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            seen.children.append(_through(child, relation))
+        else:
+            lookup, value = cast(tuple[str, object], child)
+            seen.children.append((f"{relation}__{lookup}", value))
+    return seen
+
+
+def _people_in_several_groups(
+    placed: QuerySet[Placement], cell_ids: set[int], facility: Facility, at: dt.datetime
+) -> list[tuple[alloc.Person, int]]:
+    """The residents of ``cell_ids`` in more than one group, each with their cell."""
+    several = list(
+        Affiliation.objects.filter(
+            ACTIVE_AFFILIATION,
+            person_id__in=placed.filter(cell_id__in=cell_ids).values("person_id"),
+        )
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("person_id", flat=True)
+    )
+    people, placements = _people_placed(placed.filter(person_id__in=several), facility, at)
+    return [(p, placements[p.id]) for p in people]
+
+
+def _crowd(kind: _Kind, group: str | None, count: int, adult_age: int) -> alloc.Crowd:
+    cell_id, sex, adult, convicted = kind
+    person = alloc.Person(
+        id=0,
+        sex=sex,
+        age=adult_age if adult else adult_age - 1,  # the rules see only the side of adult_age
+        status=CONVICTED if convicted else UNTRIED,
+        groups=frozenset(() if group is None else (group,)),
+    )
+    return alloc.Crowd(cell_id, person, count)
 
 
 def non_associations(person_ids: Iterable[int] | None = None) -> tuple[alloc.NonAssociation, ...]:
@@ -157,6 +338,34 @@ def facility_instance(
         policy=policy(),
         over_capacity=ceilings,
     )
+
+
+def options_instance(
+    facility: Facility,
+    at: dt.datetime,
+    *,
+    person_id: int,
+    newcomers: Iterable[alloc.Person] = (),
+) -> tuple[alloc.Instance, list[alloc.Crowd]]:
+    """What ``allocator.options`` needs for one person: every cell, the person (placed, or among
+    ``newcomers``) and their non-association partners as people, everyone else as crowds.
+
+    The same answer as over :func:`facility_instance`, without naming every resident."""
+    cells, ceilings = cell_specs(facility, at)
+    nas = non_associations([person_id])
+    named = {person_id} | {na.b if na.a == person_id else na.a for na in nas}
+    people, placements = resident_specs(facility, at, person_ids=named)
+    rules = policy()
+    crowds = resident_crowds(facility, at, adult_age=rules.adult_age, excluding=named)
+    instance = alloc.Instance(
+        cells=cells,
+        people=(*people, *newcomers),
+        placements=placements,
+        non_associations=nas,
+        policy=rules,
+        over_capacity=ceilings,
+    )
+    return instance, crowds
 
 
 def local_instance(
@@ -205,6 +414,41 @@ def cell_unit(cells: Mapping[int, Cell], cell_id: int) -> str:
     return cell.unit.code if cell is not None else "?"
 
 
+# Words marked here and translated when used: describe runs once per refusal, hundreds of times
+# for one person's options, and should translate only the words it needs.
+_SCOPE_WORDS: dict[str, Promise] = {
+    "cell": gettext_lazy("cell"),
+    "unit": gettext_lazy("unit"),
+    "facility": gettext_lazy("facility"),
+}
+_CATEGORY_WORDS: dict[str, Promise] = {
+    "status": gettext_lazy("untried and convicted people"),
+    "sex": gettext_lazy("men and women"),
+    "age_band": gettext_lazy("children and adults"),
+}
+_TEMPLATES: dict[str, Promise] = {
+    "CELL_OUT_OF_SERVICE": gettext_lazy("Cell %(cell)s is out of service."),
+    "CELL_FULL": gettext_lazy("Cell %(cell)s is full: it holds %(occupancy)s of %(capacity)s."),
+    "RIVAL_IN_CELL": gettext_lazy(
+        "Cell %(cell)s holds a member of %(rival)s, a rival of %(group)s."
+    ),
+    "RIVAL_IN_UNIT": gettext_lazy(
+        "The unit of cell %(cell)s holds a member of %(rival)s, a rival of %(group)s."
+    ),
+    "NON_ASSOCIATION": gettext_lazy(
+        "%(other)s, who must be kept apart from this person within the "
+        "same %(scope)s, is held there."
+    ),
+    "CATEGORY_MIX": gettext_lazy(
+        "Cell %(cell)s would mix %(category)s within the same %(scope)s (Mandela Rule 11)."
+    ),
+    "NEED_NOT_MET": gettext_lazy("Cell %(cell)s does not meet the need: %(need)s."),
+    "NO_ROOM": gettext_lazy("No cell has room within its operational capacity."),
+    "UNKNOWN_CELL": gettext_lazy("No such cell."),
+    "UNKNOWN_PERSON": gettext_lazy("No such person."),
+}
+
+
 def describe(
     refusal: alloc.Refusal,
     cells: Mapping[int, str] | None = None,
@@ -216,38 +460,14 @@ def describe(
         p["cell"] = cells.get(p["cell"], p["cell"])
     if people is not None and "other" in p and isinstance(p["other"], int):
         p["other"] = people.get(p["other"], p["other"])
-    scope_words = {"cell": _("cell"), "unit": _("unit"), "facility": _("facility")}
-    if "scope" in p:
-        p["scope"] = scope_words.get(str(p["scope"]), p["scope"])
-    category_words = {
-        "status": _("untried and convicted people"),
-        "sex": _("men and women"),
-        "age_band": _("children and adults"),
-    }
-    if "category" in p:
-        p["category"] = category_words.get(str(p["category"]), p["category"])
-    templates = {
-        "CELL_OUT_OF_SERVICE": _("Cell %(cell)s is out of service."),
-        "CELL_FULL": _("Cell %(cell)s is full: it holds %(occupancy)s of %(capacity)s."),
-        "RIVAL_IN_CELL": _("Cell %(cell)s holds a member of %(rival)s, a rival of %(group)s."),
-        "RIVAL_IN_UNIT": _(
-            "The unit of cell %(cell)s holds a member of %(rival)s, a rival of %(group)s."
-        ),
-        "NON_ASSOCIATION": _(
-            "%(other)s, who must be kept apart from this person within the "
-            "same %(scope)s, is held there."
-        ),
-        "CATEGORY_MIX": _(
-            "Cell %(cell)s would mix %(category)s within the same %(scope)s (Mandela Rule 11)."
-        ),
-        "NEED_NOT_MET": _("Cell %(cell)s does not meet the need: %(need)s."),
-        "NO_ROOM": _("No cell has room within its operational capacity."),
-        "UNKNOWN_CELL": _("No such cell."),
-        "UNKNOWN_PERSON": _("No such person."),
-    }
-    template = templates.get(refusal.code)
-    if template is None:
+    if "scope" in p and (scope := _SCOPE_WORDS.get(str(p["scope"]))) is not None:
+        p["scope"] = str(scope)
+    if "category" in p and (category := _CATEGORY_WORDS.get(str(p["category"]))) is not None:
+        p["category"] = str(category)
+    lazy = _TEMPLATES.get(refusal.code)
+    if lazy is None:
         return f"{refusal.code}: " + ", ".join(f"{k}={v}" for k, v in sorted(p.items()))
+    template = str(lazy)
     try:
         return template % p
     except (KeyError, TypeError):

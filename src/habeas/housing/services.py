@@ -272,10 +272,12 @@ def cell_options(*, person: Person, at: dt.datetime) -> list[CellOptionView]:
     )
     # A placed person is among the residents already; someone waiting joins as a newcomer.
     newcomers = [] if current is not None else [person_spec(person, facility, at)]
-    instance = engine.facility_instance(facility, at, newcomers=newcomers)
+    instance, crowds = engine.options_instance(
+        facility, at, person_id=person.pk, newcomers=newcomers
+    )
     codes = dict(Cell.objects.filter(facility=facility).values_list("pk", "code"))
     out: list[CellOptionView] = []
-    for option in alloc.options(instance, person.pk):
+    for option in alloc.options(instance, person.pk, crowds):
         if option.cell == current:
             continue
         out.append(
