@@ -1,4 +1,6 @@
-"""Project-wide test switch for the second-factor policy (issue #8).
+"""Project-wide test switches: the second-factor policy (issue #8) and the roll board's reuse.
+
+The second-factor policy:
 
 Production requires a TOTP second factor of governors, administrators and inspectors
 (``HABEAS_SECOND_FACTOR_ROLES``). Most tests sign staff in with ``client.force_login`` or the
@@ -31,3 +33,16 @@ def _second_factor_policy(request: pytest.FixtureRequest) -> Any:
     settings.HABEAS_SECOND_FACTOR_ROLES = []
     yield
     settings.HABEAS_SECOND_FACTOR_ROLES = saved
+
+
+@pytest.fixture(autouse=True)
+def _roll_board_computed_on_every_request() -> Any:
+    """The roll board's pages reuse a roll for a few seconds (``HABEAS_ROLL_BOARD_SECONDS``); tests
+    that change the roll and then read the board see it at once. The reuse itself is tested in
+    tests/housing/test_views.py with the setting back on."""
+    from django.conf import settings
+
+    saved = settings.HABEAS_ROLL_BOARD_SECONDS
+    settings.HABEAS_ROLL_BOARD_SECONDS = 0
+    yield
+    settings.HABEAS_ROLL_BOARD_SECONDS = saved

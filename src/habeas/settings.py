@@ -273,4 +273,7 @@ HABEAS_SECOND_FACTOR_ROLES = [
 ]
 # Changing a user's role or facilities needs password and code again within this many seconds.
 HABEAS_REAUTH_SECONDS = int(os.environ.get("HABEAS_REAUTH_SECONDS", "300"))
+# The roll board's pages show the roll as computed at most this many seconds ago, with the moment
+# it was computed (0: computed on every request). The API and `habeas roll` always compute it.
+HABEAS_ROLL_BOARD_SECONDS = int(os.environ.get("HABEAS_ROLL_BOARD_SECONDS", "5"))
 OTP_TOTP_ISSUER = "Habeas"

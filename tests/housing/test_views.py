@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.test import Client
 
 from habeas.accounts.models import User
+from habeas.core import clock
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -110,3 +116,46 @@ class TestRollBoard:
         with django_assert_max_num_queries(14):  # type: ignore[operator]
             r = client.get("/facilities/north/")
         assert r.context["roll"].in_custody == 4
+
+
+class TestRollBoardReuse:
+    """A shift watches one board: its pages reuse a roll for HABEAS_ROLL_BOARD_SECONDS and say
+    so; the API computes the roll on every request."""
+
+    def test_reuses_a_roll_for_a_few_seconds_then_recomputes_it(
+        self, cast: Cast, settings: Any
+    ) -> None:
+        settings.HABEAS_ROLL_BOARD_SECONDS = 5
+        cache.clear()
+        f.admit_person(cast.north, cell="A-1")
+        client = signed_in(cast.custody)
+        start = clock.now() + dt.timedelta(seconds=1)
+        try:
+            with time_machine.travel(start, tick=False):
+                first = client.get("/facilities/north/")
+            assert first.context["roll"].in_custody == 1
+            assert "Recomputed at most every 5 seconds" in first.content.decode()
+            f.admit_person(cast.north, cell="A-2")
+            with time_machine.travel(start + dt.timedelta(seconds=3), tick=False):
+                reused = client.get("/facilities/north/")
+                api = client.get("/api/v1/facilities/north/roll")
+            assert reused.context["roll"].in_custody == 1
+            assert reused.context["roll"].at == first.context["roll"].at, "shows when computed"
+            assert api.json()["in_custody"] == 2, "the API computes it every time"
+            with time_machine.travel(start + dt.timedelta(seconds=6), tick=False):
+                later = client.get("/facilities/north/")
+            assert later.context["roll"].in_custody == 2
+        finally:
+            cache.clear()
+
+    def test_a_cell_page_is_always_computed(self, cast: Cast, settings: Any) -> None:
+        settings.HABEAS_ROLL_BOARD_SECONDS = 60
+        cache.clear()
+        client = signed_in(cast.custody)
+        try:
+            client.get("/facilities/north/")
+            f.admit_person(cast.north, cell="A-2")
+            r = client.get("/facilities/north/cells/A-2/")
+            assert r.context["cell_roll"].occupancy == len(r.context["occupants"]) == 1
+        finally:
+            cache.clear()

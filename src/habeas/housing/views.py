@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -38,11 +39,18 @@ def roll_board(request: HttpRequest, code: str) -> HttpResponse:
     people held without a cell or without a valid lawful authority — never hidden."""
     require(request, Capability.VIEW_ROLL)
     facility = facility_for(request, code)
-    r = selectors.roll(facility, clock.now())
+    r = selectors.board(facility, clock.now())
     # Every tile links to its cell: one reverse for the board, not one per cell.
     cells_url = reverse("housing:cell", kwargs={"code": facility.code, "cell": "-"})[:-2]
     return render(
-        request, "housing/roll.html", {"roll": r, "facility": facility, "cells_url": cells_url}
+        request,
+        "housing/roll.html",
+        {
+            "roll": r,
+            "facility": facility,
+            "cells_url": cells_url,
+            "board_seconds": settings.HABEAS_ROLL_BOARD_SECONDS,
+        },
     )
 
 
@@ -53,7 +61,7 @@ def unit_view(request: HttpRequest, code: str, unit: str) -> HttpResponse:
     target = Unit.objects.filter(facility=facility, code=unit).first()
     if target is None:
         raise Http404(_("No such unit."))
-    r = selectors.roll(facility, clock.now())
+    r = selectors.board(facility, clock.now())
     unit_roll = (
         next(u for u in r.units if u.id == target.pk)
         if any(u.id == target.pk for u in r.units)
@@ -91,7 +99,7 @@ def flagged(request: HttpRequest, code: str, which: str) -> HttpResponse:
     """The people the roll flags: held without a valid lawful authority, or without a cell."""
     require(request, Capability.VIEW_ROLL)
     facility = facility_for(request, code)
-    r = selectors.roll(facility, clock.now())
+    r = selectors.board(facility, clock.now())
     if which == "without-authority":
         people, title = r.without_authority, _("Held without a valid lawful authority")
     elif which == "without-cell":
