@@ -92,6 +92,18 @@ class TestRoll:
         assert data["capacity"]["standard"] == 21
         assert data["units"][0]["cells"][0]["occupancy"] == 1
 
+    def test_the_command_speaks_spanish_numbers_in_spanish(
+        self, cast: Cast, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        for _ in range(3):
+            f.admit_person(cast.north, cell="A-1")  # 20 m² for 3 people: 6.67 m² each
+        capsys.readouterr()
+        call_command("roll", facility="north", lang="es")
+        out = capsys.readouterr().out
+        assert "6,67 m²" in out and "6.67" not in out
+        call_command("roll", facility="north", lang="en")
+        assert "6.67 m²" in capsys.readouterr().out
+
     def test_uses_a_bounded_number_of_queries(
         self, cast: Cast, django_assert_max_num_queries: object
     ) -> None:

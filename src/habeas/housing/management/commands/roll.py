@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from habeas.core import clock
@@ -91,7 +92,8 @@ class Command(HabeasCommand):
                     "st": r.facility.stated_capacity or "—",
                 }
             )
-            self.stdout.write(_("Space: %(m2)s m² per person") % {"m2": r.m2_per_person or "—"})
+            m2 = localize(r.m2_per_person) if r.m2_per_person is not None else "—"
+            self.stdout.write(_("Space: %(m2)s m² per person") % {"m2": m2})
             line = _("Without a cell: %(n)d") % {"n": len(r.unplaced)}
             self.stdout.write(line)
             alarm = _("Held WITHOUT valid lawful authority: %(n)d") % {
