@@ -3,7 +3,8 @@
 An *instance file* describes an estate, its people, where they are, and the rules; a *plan file*
 is what the engine decided. The schema is documented in docs/allocation.md. Reading checks
 everything and reports every problem at once, each with its JSON path (``people[12].sex``) and
-the reason, in one :class:`InstanceError`. Pure: no Django (the command and API map the error).
+the reason, in one :class:`InstanceError`. Pure: no Django (the command and API map the error,
+translating each reason: its template is marked with ``gettext_noop``, see habeas.core.marks).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from habeas.core.marks import Message, Param, Problem, gettext_noop, message
 from habeas.housing.allocator import (
     CATEGORIES,
     SCOPES,
@@ -59,41 +61,44 @@ MISSING = _Missing()
 
 
 class InstanceError(ValueError):
-    """A file that is not a valid instance (or plan): every problem, as (JSON path, reason)."""
+    """A file that is not a valid instance (or plan): every problem. ``problems`` lists them as
+    (JSON path, English reason); ``marked_problems`` as :class:`Problem`, to translate."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{path}: {reason}" for path, reason in problems))
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.marked_problems = list(problems)
+        self.problems = [p.english for p in self.marked_problems]
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in self.problems))
 
 
 class _Reader:
     """Walks a decoded JSON document, collecting every problem instead of stopping."""
 
     def __init__(self) -> None:
-        self.problems: list[tuple[str, str]] = []
+        self.problems: list[Problem] = []
 
-    def problem(self, path: str, reason: str) -> None:
-        self.problems.append((path, reason))
+    def problem(self, path: str, template: str, **params: Param) -> None:
+        """A problem at ``path``: ``template`` (marked with ``gettext_noop``) and its params."""
+        self.problems.append(Problem(path, message(template, **params)))
 
     def obj(
         self, value: object, path: str, required: Sequence[str], optional: Sequence[str]
     ) -> dict[str, object] | None:
         if not isinstance(value, dict):
-            self.problem(path, f"must be an object, not {_kind(value)}")
+            self.problem(path, gettext_noop("must be an object, not %(kind)s"), kind=_kind(value))
             return None
         for key in required:
             if key not in value:
-                self.problem(_join(path, key), "is required")
+                self.problem(_join(path, key), gettext_noop("is required"))
         for key in value:
             if key not in required and key not in optional:
-                self.problem(_join(path, str(key)), "is not a known field")
+                self.problem(_join(path, str(key)), gettext_noop("is not a known field"))
         return value
 
     def items(self, value: object, path: str) -> list[object]:
         if value is None or isinstance(value, _Missing):
             return []
         if not isinstance(value, list):
-            self.problem(path, f"must be a list, not {_kind(value)}")
+            self.problem(path, gettext_noop("must be a list, not %(kind)s"), kind=_kind(value))
             return []
         return value
 
@@ -103,13 +108,25 @@ class _Reader:
         if isinstance(value, _Missing):
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"must be a whole number, not {_kind(value)}")
+            self.problem(
+                path, gettext_noop("must be a whole number, not %(kind)s"), kind=_kind(value)
+            )
             return None
         if minimum is not None and value < minimum:
-            self.problem(path, f"must be at least {minimum}, not {value}")
+            self.problem(
+                path,
+                gettext_noop("must be at least %(minimum)s, not %(value)s"),
+                minimum=minimum,
+                value=value,
+            )
             return None
         if maximum is not None and value > maximum:
-            self.problem(path, f"must be at most {maximum}, not {value}")
+            self.problem(
+                path,
+                gettext_noop("must be at most %(maximum)s, not %(value)s"),
+                maximum=maximum,
+                value=value,
+            )
             return None
         return value
 
@@ -117,10 +134,17 @@ class _Reader:
         if isinstance(value, _Missing):
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(path, f"must be a non-empty string, not {_kind(value)}")
+            self.problem(
+                path, gettext_noop("must be a non-empty string, not %(kind)s"), kind=_kind(value)
+            )
             return None
         if choices is not None and value not in choices:
-            self.problem(path, f"must be one of {', '.join(choices)}, not {value!r}")
+            self.problem(
+                path,
+                gettext_noop("must be one of %(choices)s, not %(value)s"),
+                choices=", ".join(choices),
+                value=repr(value),
+            )
             return None
         return value
 
@@ -128,7 +152,9 @@ class _Reader:
         if isinstance(value, _Missing):
             return None
         if not isinstance(value, bool):
-            self.problem(path, f"must be true or false, not {_kind(value)}")
+            self.problem(
+                path, gettext_noop("must be true or false, not %(kind)s"), kind=_kind(value)
+            )
             return None
         return value
 
@@ -138,7 +164,9 @@ class _Reader:
         if isinstance(value, _Missing):
             return None
         if not isinstance(value, list):
-            self.problem(path, f"must be a list of strings, not {_kind(value)}")
+            self.problem(
+                path, gettext_noop("must be a list of strings, not %(kind)s"), kind=_kind(value)
+            )
             return None
         for i, item in enumerate(value):
             text = self.text(item, f"{path}[{i}]")
@@ -153,20 +181,21 @@ def _join(path: str, key: str) -> str:
     return key if path == "$" else f"{path}.{key}"
 
 
-def _kind(value: object) -> str:
+def _kind(value: object) -> Message:
+    """What a JSON value is, in words ("null", "the number 3"), as a marked message."""
     if value is None:
-        return "null"
+        return message(gettext_noop("null"))
     if isinstance(value, bool):
-        return "a boolean"
+        return message(gettext_noop("a boolean"))
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return message(gettext_noop("the number %(value)s"), value=repr(value))
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return message(gettext_noop("the string %(value)s"), value=repr(value))
     if isinstance(value, list):
-        return "a list"
+        return message(gettext_noop("a list"))
     if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+        return message(gettext_noop("an object"))
+    return message(type(value).__name__)  # not JSON: never read from a file
 
 
 def _each(
@@ -205,7 +234,12 @@ def parse_instance(document: object) -> Instance:
     if root is None:
         raise InstanceError(r.problems)
     if "format" in root and root["format"] != INSTANCE_FORMAT:
-        r.problem("format", f"must be {INSTANCE_FORMAT!r}, not {root['format']!r}")
+        r.problem(
+            "format",
+            gettext_noop("must be %(expected)s, not %(value)s"),
+            expected=repr(INSTANCE_FORMAT),
+            value=repr(root["format"]),
+        )
 
     def cell(f: dict[str, object], at: str) -> Cell | None:
         cid = r.integer(f.get("id", MISSING), f"{at}.id")
@@ -266,7 +300,7 @@ def parse_instance(document: object) -> Instance:
 
     def known(value: int | None, table: Mapping[int, str], what: str, at: str) -> int | None:
         if value is not None and value not in table:
-            r.problem(at, f"no {what} has id {value}")
+            r.problem(at, _UNKNOWN[what], value=value)
             return None
         return value
 
@@ -278,7 +312,12 @@ def parse_instance(document: object) -> Instance:
             r.integer(f.get("person", MISSING), f"{at}.person"), person_at, "person", f"{at}.person"
         )
         if pid is not None and pid in placed_at:
-            r.problem(f"{at}.person", f"person {pid} is already placed at {placed_at[pid]}")
+            r.problem(
+                f"{at}.person",
+                gettext_noop("person %(person)s is already placed at %(at)s"),
+                person=pid,
+                at=placed_at[pid],
+            )
             pid = None
         elif pid is not None:
             placed_at[pid] = at
@@ -295,7 +334,7 @@ def parse_instance(document: object) -> Instance:
         b = known(r.integer(f.get("b", MISSING), f"{at}.b"), person_at, "person", f"{at}.b")
         scope = r.text(f.get("scope", MISSING), f"{at}.scope", SCOPES)
         if a is not None and a == b:
-            r.problem(f"{at}.b", "a person cannot be kept apart from themselves")
+            r.problem(f"{at}.b", gettext_noop("a person cannot be kept apart from themselves"))
             return None
         if a is None or b is None or scope is None:
             return None
@@ -312,7 +351,7 @@ def parse_instance(document: object) -> Instance:
         cid = known(r.integer(f.get("cell", MISSING), f"{at}.cell"), cell_at, "cell", f"{at}.cell")
         value = r.integer(f.get("ceiling", MISSING), f"{at}.ceiling", minimum=0)
         if cid is not None and cid in over:
-            r.problem(f"{at}.cell", f"cell {cid} already has a ceiling")
+            r.problem(f"{at}.cell", gettext_noop("cell %(cell)s already has a ceiling"), cell=cid)
             return None
         if cid is None or value is None or cid not in cell_by_id:
             return None
@@ -320,14 +359,19 @@ def parse_instance(document: object) -> Instance:
         if value < target.operational_capacity:
             r.problem(
                 f"{at}.ceiling",
-                f"must be at least the operational capacity "
-                f"{target.operational_capacity}, not {value}",
+                gettext_noop(
+                    "must be at least the operational capacity %(capacity)s, not %(value)s"
+                ),
+                capacity=target.operational_capacity,
+                value=value,
             )
             return None
         if value > target.bed_capacity:
             r.problem(
                 f"{at}.ceiling",
-                f"must not exceed the bed capacity {target.bed_capacity}, not {value}",
+                gettext_noop("must not exceed the bed capacity %(capacity)s, not %(value)s"),
+                capacity=target.bed_capacity,
+                value=value,
             )
             return None
         over[cid] = value
@@ -355,6 +399,16 @@ def _scope(value: str) -> Scope:
     return "facility"
 
 
+_UNKNOWN = {
+    "person": gettext_noop("no person has id %(value)s"),
+    "cell": gettext_noop("no cell has id %(value)s"),
+}
+_DUPLICATE = {
+    "person": gettext_noop("duplicate person id %(value)s (first at %(first)s)"),
+    "cell": gettext_noop("duplicate cell id %(value)s (first at %(first)s)"),
+}
+
+
 def _ids(r: _Reader, items: object, path: str, what: str) -> dict[int, str]:
     """Every whole-number id in a list, where it first appears; later copies are problems.
     Items wrong in other ways still count: references to them are not reported as unknown."""
@@ -364,7 +418,7 @@ def _ids(r: _Reader, items: object, path: str, what: str) -> dict[int, str]:
         if isinstance(value, bool) or not isinstance(value, int):
             continue
         if value in first:
-            r.problem(f"{path}[{i}].id", f"duplicate {what} id {value} (first at {first[value]})")
+            r.problem(f"{path}[{i}].id", _DUPLICATE[what], value=value, first=first[value])
         else:
             first[value] = f"{path}[{i}]"
     return first
@@ -380,7 +434,7 @@ def _policy(r: _Reader, value: object, path: str) -> Policy | None:
         b = r.text(f.get("b", MISSING), f"{at}.b")
         scope = r.text(f.get("scope", MISSING), f"{at}.scope", ("cell", "unit"))
         if a is not None and a == b:
-            r.problem(f"{at}.b", "a group cannot be its own rival")
+            r.problem(f"{at}.b", gettext_noop("a group cannot be its own rival"))
             return None
         if a is None or b is None or scope is None:
             return None
@@ -417,7 +471,17 @@ def read_instance(text: str | bytes) -> Instance:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InstanceError(
-            [("$", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}")]
+            [
+                Problem(
+                    "$",
+                    message(
+                        gettext_noop("not JSON: %(error)s at line %(line)s column %(column)s"),
+                        error=error.msg,
+                        line=error.lineno,
+                        column=error.colno,
+                    ),
+                )
+            ]
         ) from error
     return parse_instance(document)
 
@@ -527,7 +591,12 @@ def parse_plan(document: object) -> Plan:
     if root is None:
         raise InstanceError(r.problems)
     if "format" in root and root["format"] != PLAN_FORMAT:
-        r.problem("format", f"must be {PLAN_FORMAT!r}, not {root['format']!r}")
+        r.problem(
+            "format",
+            gettext_noop("must be %(expected)s, not %(value)s"),
+            expected=repr(PLAN_FORMAT),
+            value=repr(root["format"]),
+        )
 
     def pair(f: dict[str, object], at: str) -> tuple[int, int] | None:
         pid = r.integer(f.get("person", MISSING), f"{at}.person")
@@ -544,13 +613,17 @@ def parse_plan(document: object) -> Plan:
         code = r.text(f.get("code", MISSING), f"{at}.code")
         params = f.get("params", {})
         if not isinstance(params, dict):  # open-ended: any keys
-            r.problem(f"{at}.params", f"must be an object, not {_kind(params)}")
+            r.problem(
+                f"{at}.params", gettext_noop("must be an object, not %(kind)s"), kind=_kind(params)
+            )
             params = {}
         clean: dict[str, str | int] = {}
         for key, value in params.items():
             if isinstance(value, bool) or not isinstance(value, str | int):
                 r.problem(
-                    f"{at}.params.{key}", f"must be a string or a whole number, not {_kind(value)}"
+                    f"{at}.params.{key}",
+                    gettext_noop("must be a string or a whole number, not %(kind)s"),
+                    kind=_kind(value),
                 )
             else:
                 clean[key] = value
@@ -577,7 +650,11 @@ def parse_plan(document: object) -> Plan:
     worst = math.inf
     if worst_value is not None and not isinstance(worst_value, _Missing):
         if isinstance(worst_value, bool) or not isinstance(worst_value, int | float):
-            r.problem("worst_ratio", f"must be a number or null, not {_kind(worst_value)}")
+            r.problem(
+                "worst_ratio",
+                gettext_noop("must be a number or null, not %(kind)s"),
+                kind=_kind(worst_value),
+            )
         else:
             worst = float(worst_value)
     shortfall = r.integer(root.get("shortfall", MISSING), "shortfall", minimum=0)

@@ -16,7 +16,8 @@ from ninja import Field, Router, Schema, Status
 from habeas.accounts.roles import Capability
 from habeas.core import clock
 from habeas.core.api import actor_of, require, user_of, visible_facility
-from habeas.core.errors import FieldProblem, InvalidInput, NotFound
+from habeas.core.errors import InvalidInput, NotFound
+from habeas.core.translated import field_problems
 from habeas.custody.api import PersonOut, person_out
 from habeas.custody.models import LawfulAuthority
 from habeas.custody.selectors import visible_person
@@ -482,7 +483,7 @@ def run_what_if(payload: object) -> dict[str, Any]:
     try:
         what = parse_what_if(payload)
     except CalculationFileError as exc:
-        problems = [FieldProblem(field=path, message=why) for path, why in exc.problems]
+        problems = field_problems(exc.marked_problems)
         raise InvalidInput(
             code="INVALID_WHAT_IF",
             message=_("The file has %(n)d problem(s).") % {"n": len(problems)},

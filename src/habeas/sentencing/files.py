@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from habeas.core.marks import Param, Problem, gettext_noop, message
 from habeas.sentencing.calculator import Calculation, CalculationRefused, Sentence, explain_en
 from habeas.sentencing.profile import (
     ConditionalReleaseBasis,
@@ -62,16 +63,20 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 V = TypeVar("V")
 E = TypeVar("E", bound=StrEnum)
 
-#: A problem: where (JSON path) and why.
-Problem = tuple[str, str]
-
 
 class CalculationFileError(Exception):
-    """A what-if or profile file with problems; ``problems`` lists every one as (path, reason)."""
+    """A what-if or profile file with problems; ``problems`` lists every one as (JSON path,
+    English reason), ``marked_problems`` as :class:`Problem` (a marked template and its params,
+    translated at the Django boundary)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.marked_problems = list(problems)
+        self.problems = [p.english for p in self.marked_problems]
         super().__init__("; ".join(f"{path}: {reason}" for path, reason in self.problems))
+
+
+def _problem(path: str, template: str, /, **params: Param) -> Problem:
+    return Problem(path, message(template, **params))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,10 +94,11 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def fail(self, path: str, reason: str) -> None:
+    def fail(self, path: str, template: str, /, **params: Param) -> None:
+        """A problem at ``path``: ``template`` (marked with ``gettext_noop``) and its params."""
         # One problem per path: a missing field is "required", not also "must be a string".
-        if all(path != seen for seen, _ in self.problems):
-            self.problems.append((path, reason))
+        if all(path != seen.path for seen in self.problems):
+            self.problems.append(_problem(path, template, **params))
 
     def record(
         self,
@@ -103,22 +109,22 @@ class _Reader:
         optional: tuple[str, ...] = (),
     ) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.fail(path, "must be an object")
+            self.fail(path, gettext_noop("must be an object"))
             return None
         for key in required:
             if key not in value:
-                self.fail(f"{path}.{key}", "is required")
+                self.fail(f"{path}.{key}", gettext_noop("is required"))
         for key in value:
             if key not in required and key not in optional:
-                self.fail(f"{path}.{key}", "is not a known field")
+                self.fail(f"{path}.{key}", gettext_noop("is not a known field"))
         return value
 
     def text(self, value: object, path: str, *, empty: bool = False) -> str | None:
         if not isinstance(value, str):
-            self.fail(path, "must be a string")
+            self.fail(path, gettext_noop("must be a string"))
             return None
         if not empty and not value.strip():
-            self.fail(path, "must not be empty")
+            self.fail(path, gettext_noop("must not be empty"))
             return None
         return value
 
@@ -127,27 +133,27 @@ class _Reader:
 
     def count(self, value: object, path: str) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, "must be a whole number")
+            self.fail(path, gettext_noop("must be a whole number"))
             return None
         if value < 0:
-            self.fail(path, "must not be negative")
+            self.fail(path, gettext_noop("must not be negative"))
             return None
         return value
 
     def flag(self, value: object, path: str) -> bool | None:
         if not isinstance(value, bool):
-            self.fail(path, "must be true or false")
+            self.fail(path, gettext_noop("must be true or false"))
             return None
         return value
 
     def date(self, value: object, path: str) -> dt.date | None:
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            self.fail(path, "must be a date as YYYY-MM-DD")
+            self.fail(path, gettext_noop("must be a date as YYYY-MM-DD"))
             return None
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            self.fail(path, f"is not a calendar date: {value}")
+            self.fail(path, gettext_noop("is not a calendar date: %(value)s"), value=value)
             return None
 
     def optional_date(self, value: object, path: str) -> dt.date | None:
@@ -166,24 +172,28 @@ class _Reader:
             days=parts.get("days") or 0,
         )
         if term.is_zero():
-            self.fail(path, "must not be zero")
+            self.fail(path, gettext_noop("must not be zero"))
             return None
         return term
 
     def fraction(self, value: object, path: str) -> Fraction | None:
         if not isinstance(value, str):
-            self.fail(path, 'must be a fraction written as a string, e.g. "2/3"')
+            self.fail(path, gettext_noop('must be a fraction written as a string, e.g. "2/3"'))
             return None
         numerator, _, denominator = value.partition("/")
         if not numerator.strip().isdigit() or not (denominator or "1").strip().isdigit():
-            self.fail(path, f'must be a fraction such as "2/3", not {value!r}')
+            self.fail(
+                path,
+                gettext_noop('must be a fraction such as "2/3", not %(value)s'),
+                value=repr(value),
+            )
             return None
         if int(denominator or "1") == 0:
-            self.fail(path, "has a zero denominator")
+            self.fail(path, gettext_noop("has a zero denominator"))
             return None
         fraction = Fraction(int(numerator), int(denominator or "1"))
         if not 0 < fraction <= 1:
-            self.fail(path, "must be more than 0 and at most 1")
+            self.fail(path, gettext_noop("must be more than 0 and at most 1"))
             return None
         return fraction
 
@@ -192,7 +202,7 @@ class _Reader:
             if value == member.value:
                 return member
         allowed = ", ".join(member.value for member in kind)
-        self.fail(path, f"must be one of: {allowed}")
+        self.fail(path, gettext_noop("must be one of: %(choices)s"), choices=allowed)
         return None
 
     def window(self, value: object, path: str) -> dt.timedelta | None:
@@ -200,14 +210,14 @@ class _Reader:
         if found is None:
             return None
         if len(found) != 1:
-            self.fail(path, 'must give exactly one of "hours" or "days"')
+            self.fail(path, gettext_noop('must give exactly one of "hours" or "days"'))
             return None
         ((unit, amount),) = found.items()
         number = self.count(amount, f"{path}.{unit}")
         if number is None:
             return None
         if number == 0:
-            self.fail(f"{path}.{unit}", "must not be zero")
+            self.fail(f"{path}.{unit}", gettext_noop("must not be zero"))
             return None
         return dt.timedelta(hours=number) if unit == "hours" else dt.timedelta(days=number)
 
@@ -215,7 +225,7 @@ class _Reader:
         self, value: object, path: str, name: str, parse: Callable[[object, str], V | None]
     ) -> Rule[V] | None:
         if not isinstance(value, list) or not value:
-            self.fail(path, "must be a non-empty list of periods")
+            self.fail(path, gettext_noop("must be a non-empty list of periods"))
             return None
         periods: list[Period[V]] = []
         for i, item in enumerate(value):
@@ -236,7 +246,7 @@ class _Reader:
             if "note" in found:
                 self.text(found["note"], f"{at}.note", empty=True)
             if valid_from and valid_until and valid_until < valid_from:
-                self.fail(f"{at}.valid_until", "is before valid_from")
+                self.fail(f"{at}.valid_until", gettext_noop("is before valid_from"))
                 continue
             if parsed is None or valid_from is None or source is None or confirmed is None:
                 continue
@@ -245,7 +255,12 @@ class _Reader:
             return None
         rule = Rule(name, tuple(sorted(periods, key=lambda p: p.valid_from)))
         for earlier, later in rule.overlaps():
-            self.fail(path, f"periods from {earlier} and from {later} overlap")
+            self.fail(
+                path,
+                gettext_noop("periods from %(earlier)s and from %(later)s overlap"),
+                earlier=str(earlier),
+                later=str(later),
+            )
         return rule
 
 
@@ -264,7 +279,9 @@ def _resolve_extends(raw: dict[str, Any], path: str, reader: _Reader) -> dict[st
     base_name = raw["extends"]
     if base_name not in BUILTIN_PROFILES:
         reader.fail(
-            f"{path}.extends", f"must name a built-in profile: {', '.join(BUILTIN_PROFILES)}"
+            f"{path}.extends",
+            gettext_noop("must name a built-in profile: %(profiles)s"),
+            profiles=", ".join(BUILTIN_PROFILES),
         )
         return None
     merged = copy.deepcopy(_builtin_json(base_name))
@@ -322,14 +339,14 @@ def _read_extension(reader: _Reader, value: object, path: str) -> ProvisionalExt
     classes: list[Seriousness] = []
     raw_classes = found.get("seriousness")
     if not isinstance(raw_classes, list) or not raw_classes:
-        reader.fail(f"{path}.seriousness", "must be a non-empty list")
+        reader.fail(f"{path}.seriousness", gettext_noop("must be a non-empty list"))
     else:
         for i, item in enumerate(raw_classes):
             chosen = reader.choice(item, f"{path}.seriousness[{i}]", Seriousness)
             if chosen is not None:
                 classes.append(chosen)
     if valid_from and valid_until and valid_until < valid_from:
-        reader.fail(f"{path}.valid_until", "is before valid_from")
+        reader.fail(f"{path}.valid_until", gettext_noop("is before valid_from"))
         return None
     if (
         ident is None
@@ -360,7 +377,11 @@ def _read_profile(reader: _Reader, value: object, path: str) -> Profile | None:
     if isinstance(value, str):
         if value in BUILTIN_PROFILES:
             return builtin_profile(value)
-        reader.fail(path, f"must name a built-in profile ({', '.join(BUILTIN_PROFILES)})")
+        reader.fail(
+            path,
+            gettext_noop("must name a built-in profile (%(profiles)s)"),
+            profiles=", ".join(BUILTIN_PROFILES),
+        )
         return None
     if isinstance(value, dict) and "extends" in value:
         resolved = _resolve_extends(value, path, reader)
@@ -376,7 +397,9 @@ def _read_profile(reader: _Reader, value: object, path: str) -> Profile | None:
     if found is None:
         return None
     if "schema" in found and found["schema"] != PROFILE_SCHEMA:
-        reader.fail(f"{path}.schema", f"must be {PROFILE_SCHEMA!r}")
+        reader.fail(
+            f"{path}.schema", gettext_noop("must be %(expected)s"), expected=repr(PROFILE_SCHEMA)
+        )
     ident = reader.text(found.get("id"), f"{path}.id")
     name = reader.text(found.get("name"), f"{path}.name")
     time_zone = reader.text(found.get("time_zone"), f"{path}.time_zone")
@@ -384,7 +407,11 @@ def _read_profile(reader: _Reader, value: object, path: str) -> Profile | None:
         try:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            reader.fail(f"{path}.time_zone", f"is not a known time zone: {time_zone}")
+            reader.fail(
+                f"{path}.time_zone",
+                gettext_noop("is not a known time zone: %(zone)s"),
+                zone=time_zone,
+            )
             time_zone = None
     if "notes" in found:
         reader.text(found["notes"], f"{path}.notes", empty=True)
@@ -392,7 +419,7 @@ def _read_profile(reader: _Reader, value: object, path: str) -> Profile | None:
     extensions: list[ProvisionalExtension] = []
     raw_extensions = found.get("provisional_detention_extensions", [])
     if not isinstance(raw_extensions, list):
-        reader.fail(f"{path}.provisional_detention_extensions", "must be a list")
+        reader.fail(f"{path}.provisional_detention_extensions", gettext_noop("must be a list"))
         raw_extensions = []
     for i, item in enumerate(raw_extensions):
         extension = _read_extension(reader, item, f"{path}.provisional_detention_extensions[{i}]")
@@ -488,7 +515,9 @@ def parse_profile(value: object, *, path: str = "$") -> Profile:
     reader = _Reader()
     profile = _read_profile(reader, value, path)
     if reader.problems or profile is None:
-        raise CalculationFileError(reader.problems or [(path, "is not a valid profile")])
+        raise CalculationFileError(
+            reader.problems or [_problem(path, gettext_noop("is not a valid profile"))]
+        )
     return profile
 
 
@@ -501,7 +530,9 @@ def load_profile(path: str | Path) -> Profile:
 def builtin_profile(name: str) -> Profile:
     """A profile shipped with Habeas, by name (``"el_salvador"``)."""
     if name not in BUILTIN_PROFILES:
-        raise CalculationFileError([("$", f"there is no built-in profile {name!r}")])
+        raise CalculationFileError(
+            [_problem("$", gettext_noop("there is no built-in profile %(name)s"), name=repr(name))]
+        )
     return parse_profile(_builtin_json(name))
 
 
@@ -582,7 +613,7 @@ def parse_what_if(value: object) -> WhatIf:
     if found is None:
         raise CalculationFileError(reader.problems)
     if "schema" in found and found["schema"] != WHAT_IF_SCHEMA:
-        reader.fail("$.schema", f"must be {WHAT_IF_SCHEMA!r}")
+        reader.fail("$.schema", gettext_noop("must be %(expected)s"), expected=repr(WHAT_IF_SCHEMA))
     if "note" in found:
         reader.text(found["note"], "$.note", empty=True)
     profile = _read_profile(reader, found.get("profile", "el_salvador"), "$.profile")
@@ -591,7 +622,7 @@ def parse_what_if(value: object) -> WhatIf:
     raw = found.get("sentences")
     if not isinstance(raw, list) or not raw:
         if "sentences" in found:
-            reader.fail("$.sentences", "must be a non-empty list")
+            reader.fail("$.sentences", gettext_noop("must be a non-empty list"))
         raw = []
     seen: dict[str, int] = {}
     for i, item in enumerate(raw):
@@ -600,7 +631,9 @@ def parse_what_if(value: object) -> WhatIf:
             continue
         if sentence.id in seen:
             reader.fail(
-                f"$.sentences[{i}].id", f"repeats the id of $.sentences[{seen[sentence.id]}]"
+                f"$.sentences[{i}].id",
+                gettext_noop("repeats the id of %(first)s"),
+                first=f"$.sentences[{seen[sentence.id]}]",
             )
         else:
             seen[sentence.id] = i
@@ -613,10 +646,14 @@ def parse_what_if(value: object) -> WhatIf:
             target = item["consecutive_to"]
             if target not in ids:
                 reader.fail(
-                    f"$.sentences[{i}].consecutive_to", f"names no sentence in this file: {target}"
+                    f"$.sentences[{i}].consecutive_to",
+                    gettext_noop("names no sentence in this file: %(id)s"),
+                    id=target,
                 )
             elif target == item.get("id"):
-                reader.fail(f"$.sentences[{i}].consecutive_to", "names the sentence itself")
+                reader.fail(
+                    f"$.sentences[{i}].consecutive_to", gettext_noop("names the sentence itself")
+                )
     if reader.problems or profile is None or remand_days is None:
         raise CalculationFileError(reader.problems)
     return WhatIf(sentences=tuple(sentences), profile=profile, remand_days=remand_days)
@@ -627,10 +664,18 @@ def _load_json(text: str) -> object:
         loaded: object = json.loads(text)
     except json.JSONDecodeError as error:
         raise CalculationFileError(
-            [("$", f"is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")]
+            [
+                _problem(
+                    "$",
+                    gettext_noop("is not valid JSON: %(error)s at line %(line)s column %(column)s"),
+                    error=error.msg,
+                    line=error.lineno,
+                    column=error.colno,
+                )
+            ]
         ) from None
     except RecursionError:  # JSON nested thousands deep (issue #8, bad-input tests)
-        raise CalculationFileError([("$", "is nested too deeply")]) from None
+        raise CalculationFileError([_problem("$", gettext_noop("is nested too deeply"))]) from None
     return loaded
 
 

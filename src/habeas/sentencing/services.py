@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from habeas.audit.services import Actor, Change, record
 from habeas.core import clock
 from habeas.core.errors import FieldProblem, InvalidInput, NotFound, RuleViolation
+from habeas.core.translated import field_problems
 from habeas.custody import services as custody
 from habeas.custody.models import AuthorityKind, LawfulAuthority, Movement, Stay
 from habeas.people.models import Person
@@ -456,10 +457,7 @@ def change_profile(
     try:
         parse_profile(document)
     except CalculationFileError as exc:
-        problems = [
-            FieldProblem(field=path, message=why, code="INVALID_PROFILE")
-            for path, why in exc.problems
-        ]
+        problems = field_problems(exc.marked_problems, code="INVALID_PROFILE")
         raise InvalidInput(
             code="INVALID_PROFILE",
             message=_("The profile has %(n)d problem(s); nothing was changed.")

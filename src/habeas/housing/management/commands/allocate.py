@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
-from habeas.core.errors import FieldProblem, InvalidInput, NotFound
+from habeas.core.errors import InvalidInput, NotFound
+from habeas.core.translated import field_problems
 from habeas.custody.admission import get_facility
 from habeas.housing import allocator as alloc
 from habeas.housing import instance as instance_file
@@ -106,7 +107,7 @@ class Command(HabeasCommand):
                 code="INVALID_INSTANCE",
                 message=_("%(path)s has %(n)d problem(s).")
                 % {"path": path, "n": len(exc.problems)},
-                problems=[FieldProblem(field=where, message=what) for where, what in exc.problems],
+                problems=field_problems(exc.marked_problems),
             ) from exc
         if options["mode"] == "rebalance":
             plan = alloc.rebalance(inst)

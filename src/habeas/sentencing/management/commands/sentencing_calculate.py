@@ -8,7 +8,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from habeas.core.command import HabeasCommand
-from habeas.core.errors import FieldProblem, InvalidInput
+from habeas.core.errors import InvalidInput
+from habeas.core.translated import field_problems
 from habeas.sentencing import explain
 from habeas.sentencing.calculator import CalculationRefused, calculate
 from habeas.sentencing.files import (
@@ -46,7 +47,7 @@ class Command(HabeasCommand):
         try:
             what = loads_what_if(text)
         except CalculationFileError as exc:
-            problems = [FieldProblem(field=path, message=why) for path, why in exc.problems]
+            problems = field_problems(exc.marked_problems)
             raise InvalidInput(
                 code="INVALID_WHAT_IF",
                 message=_("The file has %(n)d problem(s).") % {"n": len(problems)},
