@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from habeas.core.marks import Message
 from habeas.housing.allocator import (
     Cell,
     Code,
@@ -221,6 +222,24 @@ class TestValidation:
         document = dump_instance(SMALL)
         document["over_capacity"] = [{"cell": 1, "ceiling": 157}, {"cell": 1, "ceiling": 158}]
         assert problems_of(document) == [("over_capacity[1].cell", "cell 1 already has a ceiling")]
+
+    def test_each_problem_carries_its_marked_template_and_parameters(self) -> None:
+        with pytest.raises(InstanceError) as caught:
+            parse_instance(
+                {"cells": [], "people": [{"id": 1, "sex": "M", "age": -2, "status": None}]}
+            )
+        age, status = caught.value.marked_problems
+        assert (age.path, age.reason.template, dict(age.reason.params)) == (
+            "people[0].age",
+            "must be at least %(minimum)s, not %(value)s",
+            {"minimum": 0, "value": -2},
+        )
+        kind = status.reason.params["kind"]
+        assert isinstance(kind, Message) and kind.template == "null"
+        assert caught.value.problems == [
+            ("people[0].age", "must be at least 0, not -2"),
+            ("people[0].status", "must be a non-empty string, not null"),
+        ]
 
     def test_a_plan_file_names_its_problems_too(self) -> None:
         with pytest.raises(InstanceError) as caught:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
 
@@ -213,6 +215,51 @@ class TestAllocateCommand:
         plan = json.loads(capsys.readouterr().out)
         cells = {p["person"]: p["cell"] for p in plan["placements"]}
         assert cells[10] != cells[11]
+
+    @pytest.mark.parametrize(
+        ("lang", "expected"),
+        [
+            (
+                "es",
+                [
+                    "extra: no es un campo conocido",
+                    "cells[0].operational_capacity: debe ser al menos 0, no -1",
+                    "cells[0].bed_capacity: debe ser un número entero, no null",
+                    "people: debe ser una lista, no la cadena de texto 'x'",
+                ],
+            ),
+            (
+                "en",
+                [
+                    "extra: is not a known field",
+                    "cells[0].operational_capacity: must be at least 0, not -1",
+                    "cells[0].bed_capacity: must be a whole number, not null",
+                    "people: must be a list, not the string 'x'",
+                ],
+            ),
+        ],
+    )
+    def test_names_each_problem_of_an_instance_file_in_the_language_asked(
+        self, tmp_path: Path, lang: str, expected: list[str]
+    ) -> None:
+        path = tmp_path / "instance.json"
+        cell = {
+            "id": 1,
+            "unit": "A",
+            "operational_capacity": -1,
+            "standard_capacity": 2,
+            "bed_capacity": None,
+        }
+        path.write_text(json.dumps({"cells": [cell], "people": "x", "extra": True}))
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="INVALID_INSTANCE"):
+            call_command(
+                "allocate", instance=str(path), lang=lang, stdout=io.StringIO(), stderr=err
+            )
+        lines = err.getvalue().splitlines()
+        assert [
+            line.removeprefix(f"  {path}: ").removesuffix(" [INVALID]") for line in lines[1:]
+        ] == (expected)
 
 
 def test_the_plan_preview_page_needs_a_governor_to_apply(cast: Cast) -> None:

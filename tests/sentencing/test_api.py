@@ -305,6 +305,20 @@ class TestWhatIfEndpoint:
         fields = {p["field"] for p in r.json()["details"]["problems"]}
         assert fields == {"$.schema", "$.sentences"}
 
+    def test_gives_the_problems_of_a_file_in_the_language_asked(self, cast: Cast) -> None:
+        r = api(cast.custody).post(
+            "/api/v1/sentencing/calculate",
+            {"schema": "habeas.sentencing.what-if/1", "sentences": [], "remand_days": -1},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
+        assert r.status_code == 422
+        problems = {p["field"]: p["message"] for p in r.json()["details"]["problems"]}
+        assert problems == {
+            "$.remand_days": "no debe ser negativo",
+            "$.sentences": "debe ser una lista no vacía",
+        }
+
     def test_calculates_without_touching_the_records(self, cast: Cast) -> None:
         client = api(cast.custody)
         before = AuditEvent.objects.count()

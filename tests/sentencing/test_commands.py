@@ -91,6 +91,53 @@ class TestSentencingCalculate:
             run("sentencing_calculate", write(tmp_path, bad))
         assert "INVALID_WHAT_IF" in str(exc.value)
 
+    @pytest.mark.parametrize(
+        ("lang", "expected"),
+        [
+            (
+                "es",
+                [
+                    "$.remand_days: debe ser un número entero",
+                    "$.sentences[0].imposed_on: no es una fecha válida del calendario: 2023-02-30",
+                    "$.sentences[0].term.years: no debe ser negativo",
+                    "$.sentences[0].seriousness: debe ser uno de: serious, less_serious",
+                ],
+            ),
+            (
+                "en",
+                [
+                    "$.remand_days: must be a whole number",
+                    "$.sentences[0].imposed_on: is not a calendar date: 2023-02-30",
+                    "$.sentences[0].term.years: must not be negative",
+                    "$.sentences[0].seriousness: must be one of: serious, less_serious",
+                ],
+            ),
+        ],
+    )
+    def test_names_each_problem_in_the_language_asked(
+        self, tmp_path: Path, lang: str, expected: list[str]
+    ) -> None:
+        bad = {
+            **WHAT_IF,
+            "remand_days": "x",
+            "sentences": [
+                {
+                    "id": "S1",
+                    "imposed_on": "2023-02-30",
+                    "term": {"years": -1},
+                    "seriousness": "grave",
+                }
+            ],
+        }
+        path = write(tmp_path, bad)
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="INVALID_WHAT_IF"):
+            call_command("sentencing_calculate", path, lang=lang, stdout=io.StringIO(), stderr=err)
+        lines = err.getvalue().splitlines()
+        assert [
+            line.removeprefix(f"  {path}: ").removesuffix(" [INVALID]") for line in lines[1:]
+        ] == (expected)
+
     def test_reports_a_refusal_as_json_and_fails(self, tmp_path: Path) -> None:
         refused = {
             **WHAT_IF,
