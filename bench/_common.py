@@ -9,6 +9,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from habeas.estate.estate_file import EstateSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -99,3 +103,46 @@ def write_section(key: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+CECOT_TIME_ZONE = "America/El_Salvador"
+
+
+def cecot_estate() -> EstateSpec:
+    """A CECOT-like estate (call after ``django.setup()``): 8 modules × 32 cells of 100 m², 80 bunks
+    and an operational capacity of 160 each, stated capacity 40,000 — the estate of the roll board
+    and load benchmarks."""
+    from decimal import Decimal
+
+    from habeas.estate import estate_file
+
+    return estate_file.EstateSpec(
+        facilities=[
+            estate_file.FacilitySpec(
+                code="cecot",
+                name="CECOT",
+                time_zone=CECOT_TIME_ZONE,
+                jurisdiction="SV",
+                holds_sex="M",
+                space_standard="icrc",
+                stated_capacity=40_000,
+                units=[
+                    estate_file.UnitSpec(
+                        code=str(u),
+                        name=f"Módulo {u}",
+                        cells=[
+                            estate_file.CellSpec(
+                                code=f"{u}-{c:02d}",
+                                floor_area_m2=Decimal(100),
+                                bunks=80,
+                                operational_capacity=160,
+                                toilets=2,
+                            )
+                            for c in range(1, 33)
+                        ],
+                    )
+                    for u in range(1, 9)
+                ],
+            )
+        ]
+    )

@@ -27,7 +27,15 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, fresh_database, machine, run_worker, write_section
+from _common import (
+    CECOT_TIME_ZONE,
+    ROOT,
+    cecot_estate,
+    fresh_database,
+    machine,
+    run_worker,
+    write_section,
+)
 
 DB = "habeas_bench_load"
 OUT = ROOT / "var" / "bench"
@@ -40,7 +48,6 @@ SPAWN_RATE = 4  # sign-ins per second at the start of the shift
 def worker(people: int, users: int) -> dict[str, object]:
     """Build the facility (bulk intake), the staff and their tokens; write the locust data."""
     import zoneinfo
-    from decimal import Decimal
 
     import django
 
@@ -55,7 +62,6 @@ def worker(people: int, users: int) -> dict[str, object]:
     from habeas.custody.admission import admit_many
     from habeas.demo import population
     from habeas.demo.management.commands.demo import GROUPS
-    from habeas.estate import estate_file
     from habeas.estate.models import Facility
     from habeas.estate.services import import_estate
     from habeas.people.models import Person
@@ -63,37 +69,8 @@ def worker(people: int, users: int) -> dict[str, object]:
 
     call_command("migrate", verbosity=0)
     actor, now = Actor(label="bench:load"), clock.now()
-    tz = "America/El_Salvador"
-    spec = estate_file.EstateSpec(
-        facilities=[
-            estate_file.FacilitySpec(
-                code="cecot",
-                name="CECOT",
-                time_zone=tz,
-                jurisdiction="SV",
-                holds_sex="M",
-                space_standard="icrc",
-                stated_capacity=40_000,
-                units=[
-                    estate_file.UnitSpec(
-                        code=str(u),
-                        name=f"Módulo {u}",
-                        cells=[
-                            estate_file.CellSpec(
-                                code=f"{u}-{c:02d}",
-                                floor_area_m2=Decimal(100),
-                                bunks=80,
-                                operational_capacity=160,
-                                toilets=2,
-                            )
-                            for c in range(1, 33)
-                        ],
-                    )
-                    for u in range(1, 9)
-                ],
-            )
-        ]
-    )
+    tz = CECOT_TIME_ZONE
+    spec = cecot_estate()
     with transaction.atomic():
         import_estate(spec=spec, actor=actor, at=now)
         g = {c: register_group(code=c, name=n, actor=actor, at=now) for c, n in GROUPS}

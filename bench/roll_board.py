@@ -18,12 +18,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import fresh_database, machine, run_worker, write_section
+from _common import (
+    CECOT_TIME_ZONE,
+    cecot_estate,
+    fresh_database,
+    machine,
+    run_worker,
+    write_section,
+)
 
 
 def worker(people: int, repeats: int) -> dict[str, object]:
     import zoneinfo
-    from decimal import Decimal
 
     import django
 
@@ -42,7 +48,6 @@ def worker(people: int, repeats: int) -> dict[str, object]:
     from habeas.custody.admission import admit_many
     from habeas.demo import population
     from habeas.demo.management.commands.demo import GROUPS
-    from habeas.estate import estate_file
     from habeas.estate.models import Facility
     from habeas.estate.services import import_estate
     from habeas.housing.selectors import roll
@@ -51,36 +56,7 @@ def worker(people: int, repeats: int) -> dict[str, object]:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     actor, now = Actor(label="bench"), clock.now()
-    spec = estate_file.EstateSpec(
-        facilities=[
-            estate_file.FacilitySpec(
-                code="cecot",
-                name="CECOT",
-                time_zone="America/El_Salvador",
-                jurisdiction="SV",
-                holds_sex="M",
-                space_standard="icrc",
-                stated_capacity=40_000,
-                units=[
-                    estate_file.UnitSpec(
-                        code=str(u),
-                        name=f"Módulo {u}",
-                        cells=[
-                            estate_file.CellSpec(
-                                code=f"{u}-{c:02d}",
-                                floor_area_m2=Decimal(100),
-                                bunks=80,
-                                operational_capacity=160,
-                                toilets=2,
-                            )
-                            for c in range(1, 33)
-                        ],
-                    )
-                    for u in range(1, 9)
-                ],
-            )
-        ]
-    )
+    spec = cecot_estate()
     with transaction.atomic():
         import_estate(spec=spec, actor=actor, at=now)
         g = {
@@ -99,7 +75,7 @@ def worker(people: int, repeats: int) -> dict[str, object]:
             actor=actor,
             at=now,
         )
-    rows = population.rows(people, seed=7, now=now, tz=zoneinfo.ZoneInfo("America/El_Salvador"))
+    rows = population.rows(people, seed=7, now=now, tz=zoneinfo.ZoneInfo(CECOT_TIME_ZONE))
     admissions, problems = intake_file.parse(
         intake_file.write(rows), time_zone="America/El_Salvador"
     )
