@@ -3,7 +3,7 @@
 A pure module cannot call ``gettext``: it says *what* to tell the person as a :class:`Message`, an
 English template marked with :func:`gettext_noop` (so ``makemessages`` extracts it into the
 catalogue) and its parameters. A parameter may itself be a :class:`Message` (a marked word such as
-``"null"``), translated too. ``habeas.core.errors.translated`` puts it into the active language;
+``"null"``), translated too. ``habeas.core.translated.translated`` puts it into the active language;
 :attr:`Message.english` is the English text. Pure: no Django imports.
 """
 
