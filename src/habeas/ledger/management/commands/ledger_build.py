@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
-from habeas.custody.admission import get_facility
-from habeas.ledger.options import days_range
+from habeas.ledger.options import add_range_arguments, asked_range, day_progress
 from habeas.ledger.services import build_ledger
 
 
@@ -21,28 +20,19 @@ class Command(HabeasCommand):
     json_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--facility", required=True, help=_("facility code"))
-        parser.add_argument("--from", dest="first", help=_("first day (default: 30 days ago)"))
-        parser.add_argument("--to", dest="last", help=_("last day (default: yesterday)"))
+        add_range_arguments(parser)
 
     def run(self, *args: Any, **options: Any) -> None:
-        facility = get_facility(options["facility"])
-        first, last = days_range(facility, options.get("first"), options.get("last"))
-        total = max((last - first).days + 1, 0)
-        with self.progress(total, _("ledger %(code)s") % {"code": facility.code}) as bar:
-
-            def advance(day: Any, _rows: int) -> None:
-                bar.update((day - first).days + 1 - bar.n)
-
-            with transaction.atomic():
-                build = build_ledger(
-                    facility=facility,
-                    first=first,
-                    last=last,
-                    actor=self.actor(options),
-                    at=clock.now(),
-                    progress=advance,
-                )
+        facility, first, last = asked_range(options)
+        with day_progress(self, facility, first, last) as advance, transaction.atomic():
+            build = build_ledger(
+                facility=facility,
+                first=first,
+                last=last,
+                actor=self.actor(options),
+                at=clock.now(),
+                progress=advance,
+            )
         if options.get("json"):
             self.print_json(
                 {

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
 from habeas.core.errors import InvalidInput
-from habeas.custody.admission import get_facility
 from habeas.ledger.export import export_ledger
-from habeas.ledger.options import days_range
+from habeas.ledger.options import add_range_arguments, asked_range
 from habeas.standards import selectors
 from habeas.standards.export import export_findings
 
@@ -25,9 +24,7 @@ class Command(HabeasCommand):
     json_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--facility", required=True, help=_("facility code"))
-        parser.add_argument("--from", dest="first", help=_("first day (default: 30 days ago)"))
-        parser.add_argument("--to", dest="last", help=_("last day (default: yesterday)"))
+        add_range_arguments(parser)
         parser.add_argument(
             "--output", help=_("Parquet file to write (default: ledger-CODE-FROM-TO.parquet)")
         )
@@ -38,8 +35,7 @@ class Command(HabeasCommand):
         )
 
     def run(self, *args: Any, **options: Any) -> None:
-        facility = get_facility(options["facility"])
-        first, last = days_range(facility, options.get("first"), options.get("last"))
+        facility, first, last = asked_range(options)
         out = Path(
             options.get("output") or f"ledger-{facility.code}-{first:%Y%m%d}-{last:%Y%m%d}.parquet"
         )

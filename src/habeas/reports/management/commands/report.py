@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
 from habeas.core.errors import InvalidInput
-from habeas.custody.admission import get_facility
-from habeas.ledger.options import days_range
+from habeas.ledger.options import add_range_arguments, asked_range, day_progress
 from habeas.reports import inspection
 from habeas.standards.catalogue import DEFAULT_PROFILE
 from habeas.standards.services import check_standards
@@ -27,9 +26,7 @@ class Command(HabeasCommand):
     json_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--facility", required=True, help=_("facility code"))
-        parser.add_argument("--from", dest="first", help=_("first day (default: 30 days ago)"))
-        parser.add_argument("--to", dest="last", help=_("last day (default: yesterday)"))
+        add_range_arguments(parser)
         parser.add_argument("--format", choices=["html", "pdf"], default="html")
         parser.add_argument("--profile", default=DEFAULT_PROFILE, help=_("standards profile"))
         parser.add_argument(
@@ -37,8 +34,7 @@ class Command(HabeasCommand):
         )
 
     def run(self, *args: Any, **options: Any) -> None:
-        facility = get_facility(options["facility"])
-        first, last = days_range(facility, options.get("first"), options.get("last"))
+        facility, first, last = asked_range(options)
         fmt = options["format"]
         out = Path(
             options.get("output")
@@ -52,24 +48,17 @@ class Command(HabeasCommand):
             )
         actor = self.actor(options)
         now = clock.now()
-        with self.progress(
-            (last - first).days + 1, _("ledger %(code)s") % {"code": facility.code}
-        ) as bar:
-
-            def advance(day: Any, _rows: int) -> None:
-                bar.update((day - first).days + 1 - bar.n)
-
-            with transaction.atomic():
-                run = check_standards(
-                    facility=facility,
-                    first=first,
-                    last=last,
-                    profile=options["profile"],
-                    actor=actor,
-                    at=now,
-                    progress=advance,
-                )
-                inspection.record_issued(run=run, fmt=fmt, actor=actor, at=now)
+        with day_progress(self, facility, first, last) as advance, transaction.atomic():
+            run = check_standards(
+                facility=facility,
+                first=first,
+                last=last,
+                profile=options["profile"],
+                actor=actor,
+                at=now,
+                progress=advance,
+            )
+            inspection.record_issued(run=run, fmt=fmt, actor=actor, at=now)
         html = inspection.render_html(run, generated_at=now, language=get_language() or "en")
         if fmt == "pdf":
             out.write_bytes(inspection.render_pdf(html))

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from habeas.core import clock
 from habeas.core.command import HabeasCommand
-from habeas.custody.admission import get_facility
-from habeas.ledger.options import days_range
+from habeas.ledger.options import add_range_arguments, asked_range, day_progress
 from habeas.standards import selectors
 from habeas.standards.catalogue import DEFAULT_PROFILE
 from habeas.standards.models import Status
@@ -25,9 +24,7 @@ class Command(HabeasCommand):
     json_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--facility", required=True, help=_("facility code"))
-        parser.add_argument("--from", dest="first", help=_("first day (default: 30 days ago)"))
-        parser.add_argument("--to", dest="last", help=_("last day (default: yesterday)"))
+        add_range_arguments(parser)
         parser.add_argument(
             "--profile",
             default=DEFAULT_PROFILE,
@@ -40,25 +37,18 @@ class Command(HabeasCommand):
         )
 
     def run(self, *args: Any, **options: Any) -> None:
-        facility = get_facility(options["facility"])
-        first, last = days_range(facility, options.get("first"), options.get("last"))
-        total = max((last - first).days + 1, 0)
-        with self.progress(total, _("ledger %(code)s") % {"code": facility.code}) as bar:
-
-            def advance(day: Any, _rows: int) -> None:
-                bar.update((day - first).days + 1 - bar.n)
-
-            with transaction.atomic():
-                run = check_standards(
-                    facility=facility,
-                    first=first,
-                    last=last,
-                    profile=options["profile"],
-                    build=not options["no_build"],
-                    actor=self.actor(options),
-                    at=clock.now(),
-                    progress=advance,
-                )
+        facility, first, last = asked_range(options)
+        with day_progress(self, facility, first, last) as advance, transaction.atomic():
+            run = check_standards(
+                facility=facility,
+                first=first,
+                last=last,
+                profile=options["profile"],
+                build=not options["no_build"],
+                actor=self.actor(options),
+                at=clock.now(),
+                progress=advance,
+            )
         found = selectors.findings(run)
         if options.get("json"):
             self.print_json(selectors.run_as_dict(run, findings_of=found))
