@@ -175,7 +175,13 @@ def run_locust(users: int, duration: int) -> list[dict[str, str]]:
     data = json.loads(DATA.read_text())
     data["runs"] = data.get("runs", 0) + 1  # each run logs its unlocks on a day of its own
     DATA.write_text(json.dumps(data))
-    env = dict(os.environ, HABEAS_LOAD_DATA=str(DATA), HABEAS_LOAD_RUN=str(data["runs"]))
+    env = dict(
+        os.environ,
+        HABEAS_LOAD_DATA=str(DATA),
+        HABEAS_LOAD_RUN=str(data["runs"]),
+        HABEAS_LOAD_USERS=str(users),
+        HABEAS_LOAD_SECONDS=str(duration),
+    )
     subprocess.run(
         [
             locust,
@@ -186,12 +192,12 @@ def run_locust(users: int, duration: int) -> list[dict[str, str]]:
             str(users),
             # The shift signs in over the first minute or so (Argon2 costs ~100 MB and a tenth of
             # a second per sign-in: 200 at once would measure the hasher, not the shift); the
-            # figures are reset once everyone is in, and measured for ``duration`` seconds.
+            # figures are reset once the last has signed in, and measured for ``duration`` seconds
+            # (bench/load/shift.py stops the run then; --run-time is only a safety net).
             "--spawn-rate",
             str(SPAWN_RATE),
-            "--reset-stats",
             "--run-time",
-            f"{duration + users // SPAWN_RATE}s",
+            f"{duration + users // SPAWN_RATE + 120}s",
             "--host",
             f"http://127.0.0.1:{PORT}",
             "--csv",
@@ -202,7 +208,7 @@ def run_locust(users: int, duration: int) -> list[dict[str, str]]:
         ],
         env=env,
         check=False,
-        timeout=duration + users // SPAWN_RATE + 180,
+        timeout=duration + users // SPAWN_RATE + 300,
     )
     with open(f"{prefix}_stats.csv", encoding="utf-8") as src:
         return list(csv.DictReader(src))
@@ -289,9 +295,9 @@ every four seconds ({args.users // 4} requests per second together) for {args.du
 CECOT-like facility (256 cells) built through the bulk intake path. A shift's mix: roll checks
 (the roll board page), person look-ups (the person's record page), moves (the ranked cell options,
 then the placement, through the API) and daily logs (an unlock of one cell, through the API).
-The officers sign in over the first {args.users // SPAWN_RATE} s ({SPAWN_RATE} a second); the
-figures
-are taken after that. The load generator (locust) runs on the same machine.
+The officers sign in over the first {args.users // SPAWN_RATE} s or so ({SPAWN_RATE} a second);
+the figures are taken from the moment the last has signed in. The load generator (locust,
+`FastHttpUser`) runs on the same machine.
 
 Command: `.venv/bin/python bench/load.py` — measured {dt.date.today().isoformat()} on
 {machine()}. Load average (1, 5, 15 min) before the run: {before}; after: {after} — other
