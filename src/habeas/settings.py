@@ -9,6 +9,7 @@ HABEAS_VAR_DIR        where the embedded database and uploads live (default: ./v
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -276,4 +277,20 @@ HABEAS_REAUTH_SECONDS = int(os.environ.get("HABEAS_REAUTH_SECONDS", "300"))
 # The roll board's pages show the roll as computed at most this many seconds ago, with the moment
 # it was computed (0: computed on every request). The API and `habeas roll` always compute it.
 HABEAS_ROLL_BOARD_SECONDS = int(os.environ.get("HABEAS_ROLL_BOARD_SECONDS", "5"))
+# What every worker process of the server shares (issue #8): the roll board's roll and its
+# rendered page, so that a shift watching one board costs one roll every few seconds, not one per
+# worker. Files under HABEAS_CACHE_DIR (var/cache); the keys name the database, so two servers of
+# different databases on one machine never see each other's boards.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("HABEAS_CACHE_DIR", str(VAR_DIR / "cache")),
+        "KEY_PREFIX": hashlib.sha256(
+            "|".join(
+                str(DATABASES["default"].get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME")
+            ).encode()
+        ).hexdigest()[:12],
+    },
+}
 OTP_TOTP_ISSUER = "Habeas"

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.conf import settings as djsettings
+from django.core.cache.backends.filebased import FileBasedCache
 from django.test import Client
 
 from habeas.accounts.models import User
 from habeas.core import clock
+from habeas.housing import board, selectors
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -118,39 +121,109 @@ class TestRollBoard:
         assert r.context["roll"].in_custody == 4
 
 
+def forget() -> None:
+    """No roll and no drawn board kept from another test."""
+    board.forget()
+
+
+def in_custody(html: str) -> int:
+    found = re.search(r"<dt>In custody</dt><dd>(\d+)</dd>", html)
+    assert found, "the board shows how many are in custody"
+    return int(found.group(1))
+
+
 class TestRollBoardReuse:
-    """A shift watches one board: its pages reuse a roll for HABEAS_ROLL_BOARD_SECONDS and say
-    so; the API computes the roll on every request."""
+    """A shift watches one board: its pages reuse a roll for HABEAS_ROLL_BOARD_SECONDS, shared by
+    every worker process, and say so; the API computes the roll on every request."""
 
     def test_reuses_a_roll_for_a_few_seconds_then_recomputes_it(
         self, cast: Cast, settings: Any
     ) -> None:
         settings.HABEAS_ROLL_BOARD_SECONDS = 5
-        cache.clear()
+        forget()
         f.admit_person(cast.north, cell="A-1")
         client = signed_in(cast.custody)
         start = clock.now() + dt.timedelta(seconds=1)
         try:
             with time_machine.travel(start, tick=False):
                 first = client.get("/facilities/north/")
-            assert first.context["roll"].in_custody == 1
-            assert "Recomputed at most every 5 seconds" in first.content.decode()
+            html = first.content.decode()
+            assert first.context["roll"].in_custody == in_custody(html) == 1
+            assert "Recomputed at most every 5 seconds" in html
             f.admit_person(cast.north, cell="A-2")
             with time_machine.travel(start + dt.timedelta(seconds=3), tick=False):
                 reused = client.get("/facilities/north/")
+                unit = client.get("/facilities/north/units/A/")
                 api = client.get("/api/v1/facilities/north/roll")
-            assert reused.context["roll"].in_custody == 1
-            assert reused.context["roll"].at == first.context["roll"].at, "shows when computed"
+            assert reused.context["roll"] is None, "not computed again"
+            assert in_custody(reused.content.decode()) == 1
+            assert reused.context["at"] == first.context["roll"].at, "shows when computed"
+            assert unit.context["roll"].in_custody == 1, "the unit page shows the same roll"
             assert api.json()["in_custody"] == 2, "the API computes it every time"
             with time_machine.travel(start + dt.timedelta(seconds=6), tick=False):
                 later = client.get("/facilities/north/")
-            assert later.context["roll"].in_custody == 2
+            assert later.context["roll"].in_custody == in_custody(later.content.decode()) == 2
         finally:
-            cache.clear()
+            forget()
+
+    def test_every_worker_process_shares_the_board(self, cast: Cast, settings: Any) -> None:
+        """What one worker computed, another finds: the board is kept in the shared cache (files
+        under HABEAS_CACHE_DIR), not in a process's memory."""
+        settings.HABEAS_ROLL_BOARD_SECONDS = 5
+        forget()
+        f.admit_person(cast.north, cell="A-1")
+        try:
+            first = signed_in(cast.custody).get("/facilities/north/")
+            another_worker = FileBasedCache(
+                djsettings.CACHES["shared"]["LOCATION"],
+                {"KEY_PREFIX": djsettings.CACHES["shared"]["KEY_PREFIX"]},
+            )
+            key = f"habeas:roll-board:{cast.north.pk}:page:en"
+            at, html = another_worker.get(key)
+            assert at == first.context["roll"].at
+            assert html in first.content.decode()
+        finally:
+            forget()
+
+    def test_the_board_is_rendered_once_per_roll_and_language(
+        self, cast: Cast, settings: Any
+    ) -> None:
+        """The tiles are the same for everyone who may see the board: while a roll is reused its
+        rendered board is too (the same HTML, not drawn again), but each language has its own."""
+        settings.HABEAS_ROLL_BOARD_SECONDS = 5
+        forget()
+        f.admit_person(cast.north, cell="A-1")
+        client = signed_in(cast.custody)
+        start = clock.now() + dt.timedelta(seconds=1)
+        drawn: list[str] = []
+        label = selectors.CellRoll.tile_label
+
+        def counting(cell: selectors.CellRoll) -> str:
+            drawn.append(cell.code)
+            return label.fget(cell)  # type: ignore[attr-defined,no-any-return]
+
+        try:
+            with time_machine.travel(start, tick=False):
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(selectors.CellRoll, "tile_label", property(counting))
+                    first = client.get("/facilities/north/").content.decode()
+                    tiles = len(drawn)
+                    again = client.get("/facilities/north/").content.decode()
+                    assert len(drawn) == tiles > 0, "the second request drew no tile"
+                    cast.custody.language = "es"
+                    cast.custody.save(update_fields=["language"])
+                    spanish = client.get("/facilities/north/").content.decode()
+                    assert len(drawn) == 2 * tiles, "a new language draws the board again"
+            board = first[first.index('<dl class="totals">') :]
+            assert board == again[again.index('<dl class="totals">') :]
+            assert 'aria-label="Cell A-1: 1 of' in first
+            assert 'aria-label="Celda A-1: 1 de' in spanish
+        finally:
+            forget()
 
     def test_a_cell_page_is_always_computed(self, cast: Cast, settings: Any) -> None:
         settings.HABEAS_ROLL_BOARD_SECONDS = 60
-        cache.clear()
+        forget()
         client = signed_in(cast.custody)
         try:
             client.get("/facilities/north/")
@@ -158,4 +231,4 @@ class TestRollBoardReuse:
             r = client.get("/facilities/north/cells/A-2/")
             assert r.context["cell_roll"].occupancy == len(r.context["occupants"]) == 1
         finally:
-            cache.clear()
+            forget()

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -273,23 +271,6 @@ def roll(facility: Facility, at: dt.datetime) -> Roll:
         unplaced=unplaced,
         without_authority=no_auth,
     )
-
-
-def board(facility: Facility, now: dt.datetime) -> Roll:
-    """The roll for the roll board's pages: recomputed when the last one, for this facility in this
-    server process, is older than ``HABEAS_ROLL_BOARD_SECONDS``. The pages show the moment it was
-    computed. A whole shift watches one board: at 40,000 people a roll costs ~0.1 s of CPU, and
-    five officers a second each computing it took a third of two cores (docs/benchmarks.md)."""
-    max_age = settings.HABEAS_ROLL_BOARD_SECONDS
-    if max_age <= 0:
-        return roll(facility, now)
-    key = f"habeas:roll-board:{facility.pk}"
-    last: Roll | None = cache.get(key)
-    if last is not None and 0 <= (now - last.at).total_seconds() < max_age:
-        return last
-    fresh = roll(facility, now)
-    cache.set(key, fresh, timeout=max_age)
-    return fresh
 
 
 def roll_as_dict(r: Roll) -> dict[str, object]:

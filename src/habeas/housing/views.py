@@ -9,7 +9,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,7 +22,7 @@ from habeas.core.errors import DomainError, InvalidInput
 from habeas.core.views import actor_of, facility_for, require, user_of
 from habeas.estate import services as estate_services
 from habeas.estate.models import Cell, Facility, Unit
-from habeas.housing import planning, selectors, services
+from habeas.housing import board, planning, selectors, services
 
 
 @login_required
@@ -39,16 +42,23 @@ def roll_board(request: HttpRequest, code: str) -> HttpResponse:
     people held without a cell or without a valid lawful authority — never hidden."""
     require(request, Capability.VIEW_ROLL)
     facility = facility_for(request, code)
-    r = selectors.board(facility, clock.now())
     # Every tile links to its cell: one reverse for the board, not one per cell.
     cells_url = reverse("housing:cell", kwargs={"code": facility.code, "cell": "-"})[:-2]
+
+    def draw(r: selectors.Roll) -> str:
+        return render_to_string(
+            "housing/roll_board.html", {"roll": r, "facility": facility, "cells_url": cells_url}
+        )
+
+    drawn = board.drawn_board(facility, clock.now(), get_language(), draw)
     return render(
         request,
         "housing/roll.html",
         {
-            "roll": r,
             "facility": facility,
-            "cells_url": cells_url,
+            "at": drawn.at,
+            "board": mark_safe(drawn.html),  # noqa: S308 - rendered by our own template, escaped
+            "roll": drawn.roll,
             "board_seconds": settings.HABEAS_ROLL_BOARD_SECONDS,
         },
     )
@@ -61,7 +71,7 @@ def unit_view(request: HttpRequest, code: str, unit: str) -> HttpResponse:
     target = Unit.objects.filter(facility=facility, code=unit).first()
     if target is None:
         raise Http404(_("No such unit."))
-    r = selectors.board(facility, clock.now())
+    r = board.board_roll(facility, clock.now())
     unit_roll = (
         next(u for u in r.units if u.id == target.pk)
         if any(u.id == target.pk for u in r.units)
@@ -99,7 +109,7 @@ def flagged(request: HttpRequest, code: str, which: str) -> HttpResponse:
     """The people the roll flags: held without a valid lawful authority, or without a cell."""
     require(request, Capability.VIEW_ROLL)
     facility = facility_for(request, code)
-    r = selectors.board(facility, clock.now())
+    r = board.board_roll(facility, clock.now())
     if which == "without-authority":
         people, title = r.without_authority, _("Held without a valid lawful authority")
     elif which == "without-cell":
