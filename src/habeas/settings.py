@@ -110,7 +110,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "habeas.accounts.backends.UserBackend",  # Django's model backend; see its docstring
 ]
 # Lockout after repeated failures (django-axes): per user name, so one person's mistakes do not
 # lock a whole shift out of a shared terminal.

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 from django.conf import settings as djsettings
 from django.core.cache.backends.filebased import FileBasedCache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from habeas.accounts.models import User
 from habeas.core import clock
@@ -116,9 +118,23 @@ class TestRollBoard:
         client = signed_in(cast.custody)
         client.get("/facilities/north/")  # warm the session
         f.admit_person(cast.north, cell="A-3")
-        with django_assert_max_num_queries(14):  # type: ignore[operator]
+        with django_assert_max_num_queries(11):  # type: ignore[operator]
             r = client.get("/facilities/north/")
         assert r.context["roll"].in_custody == 4
+
+    def test_who_is_asking_costs_three_queries(self, cast: Cast) -> None:
+        """Before the board itself: the session, the user read with whether they have a second
+        factor, and the user's facilities read once for the page's checks and its shell."""
+        client = signed_in(cast.custody)
+        client.get("/facilities/north/")  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/facilities/north/")
+        # The table each query reads from (the last FROM: the device is asked in a subquery).
+        tables = [re.findall(r'FROM "(\w+)"', q["sql"])[-1] for q in queries.captured_queries]
+        assert tables[:3] == ["django_session", "accounts_user", "estate_facility"]
+        assert "otp_totp_totpdevice" in queries.captured_queries[1]["sql"]
+        assert "otp_totp_totpdevice" not in tables
+        assert tables.count("estate_facility") == 1
 
 
 def forget() -> None:
@@ -203,19 +219,18 @@ class TestRollBoardReuse:
             return label.fget(cell)  # type: ignore[attr-defined,no-any-return]
 
         try:
-            with time_machine.travel(start, tick=False):
-                with pytest.MonkeyPatch.context() as mp:
-                    mp.setattr(selectors.CellRoll, "tile_label", property(counting))
-                    first = client.get("/facilities/north/").content.decode()
-                    tiles = len(drawn)
-                    again = client.get("/facilities/north/").content.decode()
-                    assert len(drawn) == tiles > 0, "the second request drew no tile"
-                    cast.custody.language = "es"
-                    cast.custody.save(update_fields=["language"])
-                    spanish = client.get("/facilities/north/").content.decode()
-                    assert len(drawn) == 2 * tiles, "a new language draws the board again"
-            board = first[first.index('<dl class="totals">') :]
-            assert board == again[again.index('<dl class="totals">') :]
+            with time_machine.travel(start, tick=False), pytest.MonkeyPatch.context() as mp:
+                mp.setattr(selectors.CellRoll, "tile_label", property(counting))
+                first = client.get("/facilities/north/").content.decode()
+                tiles = len(drawn)
+                again = client.get("/facilities/north/").content.decode()
+                assert len(drawn) == tiles > 0, "the second request drew no tile"
+                cast.custody.language = "es"
+                cast.custody.save(update_fields=["language"])
+                spanish = client.get("/facilities/north/").content.decode()
+                assert len(drawn) == 2 * tiles, "a new language draws the board again"
+            drawn_html = first[first.index('<dl class="totals">') :]
+            assert drawn_html == again[again.index('<dl class="totals">') :]
             assert 'aria-label="Cell A-1: 1 of' in first
             assert 'aria-label="Celda A-1: 1 de' in spanish
         finally:

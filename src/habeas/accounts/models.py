@@ -32,12 +32,21 @@ class User(AbstractUser):
             return False
         return capability in CAPABILITIES.get(self.role, frozenset())
 
-    def facility_ids(self) -> set[int]:
-        cached: set[int] | None = getattr(self, "_facility_ids", None)
+    def assigned_facilities(self) -> list[Facility]:
+        """The facilities the user is assigned to, by code, with their space standards: read once
+        for a request, and shared by the scoping checks, the page's facility and its shell."""
+        cached: list[Facility] | None = self.__dict__.get("_assigned_facilities")
         if cached is None:
-            cached = set(self.facilities.values_list("id", flat=True))
-            self._facility_ids = cached
+            cached = list(self.facilities.select_related("space_standard").order_by("code"))
+            self.__dict__["_assigned_facilities"] = cached
         return cached
+
+    def forget_facilities(self) -> None:
+        """After the user's facilities change: read them again when next asked."""
+        self.__dict__.pop("_assigned_facilities", None)
+
+    def facility_ids(self) -> set[int]:
+        return {f.pk for f in self.assigned_facilities()}
 
     def sees(self, facility: Facility | int) -> bool:
         fid = facility if isinstance(facility, int) else facility.pk

@@ -54,6 +54,15 @@ def needed(user: User) -> bool:
     return required_for(user) or enrolled(user)
 
 
+def needed_when_loaded(user: User) -> bool:
+    """``needed``, from what was read with the signed-in user at the start of the request
+    (``accounts.backends.UserBackend``), without another query."""
+    when_loaded = getattr(user, "second_factor_when_loaded", None)
+    if when_loaded is None:
+        return needed(user)
+    return required_for(user) or bool(when_loaded)
+
+
 def passed(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     is_verified = getattr(user, "is_verified", None)
@@ -293,7 +302,7 @@ def change_access(
     user.role = role
     user.save(update_fields=["role"])
     user.facilities.set(facilities)
-    user.__dict__.pop("_facility_ids", None)
+    user.forget_facilities()
     record(
         actor=actor,
         at=at,
@@ -368,7 +377,7 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and not path.startswith(_OPEN_PREFIXES)
             and not passed(request)
-            and needed(user)
+            and needed_when_loaded(user)
         ):
             verify, enrol = reverse("accounts:verify"), reverse("accounts:enrol")
             target = verify if enrolled(user) else enrol

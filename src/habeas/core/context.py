@@ -28,11 +28,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from habeas.estate.models import Facility
-
-    facilities = list(
-        Facility.objects.filter(pk__in=user.facility_ids()).order_by("code").only("code", "name")
-    )
+    facilities = user.assigned_facilities()
     match = getattr(request, "resolver_match", None)
     code = (match.kwargs.get("code") if match else None) or request.session.get("facility")
     current = next((f for f in facilities if f.code == code), facilities[0] if facilities else None)

@@ -35,8 +35,8 @@ def require(request: HttpRequest, capability: Capability) -> User:
 
 def facility_for(request: HttpRequest, code: str) -> Facility:
     """The facility, if the user is assigned to it; 404 otherwise (never reveal it exists)."""
-    facility = Facility.objects.select_related("space_standard").filter(code=code).first()
-    if facility is None or not user_of(request).sees(facility):
+    facility = next((f for f in user_of(request).assigned_facilities() if f.code == code), None)
+    if facility is None:
         raise Http404(_("No such facility."))
     return facility
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from habeas.accounts.models import User
@@ -35,15 +35,22 @@ def last_stay(person: Person) -> Stay | None:
 def visible_person(
     user: User, *, pk: int | None = None, custody_number: str | None = None
 ) -> Person:
-    """The person, if their current (or last) facility is one the user is assigned to; else 404."""
-    qs = Person.objects.all()
+    """The person, if their current (or last) facility is one the user is assigned to; else 404.
+    One query: the facility of the last stay is read with the person."""
+    qs = Person.objects.annotate(
+        last_facility_id=Subquery(
+            Stay.objects.filter(person=OuterRef("pk"))
+            .order_by("-started_at", "-id")
+            .values("facility_id")[:1]
+        )
+    )
     person = (
         qs.filter(pk=pk).first()
         if pk is not None
         else qs.filter(custody_number=custody_number).first()
     )
-    stay = last_stay(person) if person is not None else None
-    if person is None or stay is None or not user.sees(stay.facility_id):
+    facility_id = person.__dict__.get("last_facility_id") if person is not None else None
+    if person is None or facility_id is None or not user.sees(facility_id):
         raise NotFound(code="UNKNOWN_PERSON", message=_("No such person."), field="person")
     return person
 
