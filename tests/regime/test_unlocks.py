@@ -9,9 +9,10 @@ from django.db import transaction
 
 from habeas.audit.models import AuditEvent
 from habeas.core import clock
-from habeas.core.errors import InvalidInput, RuleViolation
+from habeas.core.errors import FieldProblem, InvalidInput, RuleViolation
 from habeas.regime import days, services
 from habeas.regime.models import Unlock, UnlockCell, UnlockException
+from habeas.regime.scope import CellIndex
 from tests import factories as f
 from tests.conftest import Cast
 from tests.regime.support import Wing, local_day, past_slot
@@ -98,3 +99,38 @@ class TestRecordUnlocks:
             unlock(cast, cells=("A-2",), start=start + dt.timedelta(minutes=10))
         assert exc.value.code == "ALREADY_UNLOCKED"
         assert Unlock.objects.count() == 1
+
+
+class TestCellIndex:
+    """A batch reads only the units and cells it names; what it resolves is the same as from the
+    whole facility, unknown codes included."""
+
+    @pytest.mark.parametrize(
+        ("unit", "cells"),
+        [
+            ("A", []),
+            (None, ["A-2"]),
+            (None, [" A-1 ", "B-1"]),
+            (None, ["Z-9"]),
+            ("Z", []),
+            ("A", ["A-1"]),
+            (None, []),
+        ],
+    )
+    def test_a_narrow_index_resolves_as_the_whole_one(
+        self, cast: Cast, unit: str | None, cells: list[str]
+    ) -> None:
+        whole = CellIndex.of(cast.north)
+        narrow = CellIndex.of(cast.north, units=[unit], cells=cells)
+
+        def resolved(index: CellIndex) -> tuple[object, ...]:
+            problems: list[FieldProblem] = []
+            scope, u, found = index.resolve(unit=unit, cells=cells, field="", problems=problems)
+            return scope, u, [c.code for c in found], [(p.code, p.message) for p in problems]
+
+        assert resolved(narrow) == resolved(whole)
+
+    def test_one_cell_reads_one_cell(self, cast: Cast) -> None:
+        narrow = CellIndex.of(cast.north, units=[None], cells=["A-2"])
+        assert list(narrow.cells) == ["A-2"]
+        assert narrow.units == {}

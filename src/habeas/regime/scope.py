@@ -8,10 +8,11 @@ placements at the time (never copied per person).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,13 +34,31 @@ class CellIndex:
     cells_of_unit: dict[int, list[Cell]]
 
     @classmethod
-    def of(cls, facility: Facility) -> CellIndex:
-        units = {u.code: u for u in Unit.objects.filter(facility=facility)}
-        cells = {c.code: c for c in Cell.objects.filter(facility=facility).order_by("code")}
+    def of(
+        cls,
+        facility: Facility,
+        *,
+        units: Iterable[str | None] | None = None,
+        cells: Iterable[str] | None = None,
+    ) -> CellIndex:
+        """The facility's units and cells; or, given the unit and cell codes a batch names, only
+        those units and cells and the cells of those units (a daily log of one cell reads one
+        cell, not 256: issue #8). A code that names nothing is reported by ``resolve``."""
+        unit_qs = Unit.objects.filter(facility=facility)
+        cell_qs = Cell.objects.filter(facility=facility)
+        if units is not None or cells is not None:
+            unit_codes = {u.strip() for u in units or () if u and u.strip()}
+            cell_codes = {c.strip() for c in cells or () if c and c.strip()}
+            unit_qs = unit_qs.filter(code__in=unit_codes)
+            cell_qs = cell_qs.filter(Q(code__in=cell_codes) | Q(unit__code__in=unit_codes))
+            if not unit_codes:
+                unit_qs = unit_qs.none()
+        by_code = {u.code: u for u in unit_qs}
+        cell_by_code = {c.code: c for c in cell_qs.order_by("code")}
         by_unit: dict[int, list[Cell]] = defaultdict(list)
-        for c in cells.values():
+        for c in cell_by_code.values():
             by_unit[c.unit_id].append(c)
-        return cls(units=units, cells=cells, cells_of_unit=dict(by_unit))
+        return cls(units=by_code, cells=cell_by_code, cells_of_unit=dict(by_unit))
 
     def resolve(
         self,

@@ -70,7 +70,9 @@ def record_unlocks(
     A cell cannot be unlocked twice at once: overlapping entries for the same cell are refused, so
     no minute out of cell is counted twice (Mandela Rule 23 is judged on these minutes)."""
     problems: list[FieldProblem] = []
-    index = CellIndex.of(facility)
+    index = CellIndex.of(
+        facility, units=[u.unit for u in unlocks], cells=[c for u in unlocks for c in u.cells]
+    )
     n = len(unlocks)
     resolved: list[tuple[str, Unit | None, list[Cell]]] = []
     for i, u in enumerate(unlocks):
