@@ -158,6 +158,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation (issue #8): on a 40,000-person roll board PostgreSQL spent 0.2 s of a
     # 0.4 s query compiling it; short interactive queries never win that time back.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Parameters bound by the server, and a statement run twice on a connection is prepared
+    # (issue #8): PostgreSQL then plans the few dozen statements of the busiest pages once per
+    # connection, not on every request, which halved its CPU on a person's record. Set
+    # HABEAS_PG_PREPARE=0 behind a pooler in transaction mode (pgbouncer), which cannot keep
+    # prepared statements; restart the server after a migration (the plans are per connection).
+    _prepare = int(os.environ.get("HABEAS_PG_PREPARE", "2"))
+    if _prepare > 0:
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = _prepare
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of
     # failing with "database is locked" when one of them upgrades a read lock.
