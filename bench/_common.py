@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,10 +109,18 @@ def write_section(key: str, body: str) -> None:
 CECOT_TIME_ZONE = "America/El_Salvador"
 
 
-def cecot_estate() -> EstateSpec:
-    """A CECOT-like estate (call after ``django.setup()``): 8 modules × 32 cells of 100 m², 80 bunks
-    and an operational capacity of 160 each, stated capacity 40,000 — the estate of the roll board
-    and load benchmarks."""
+def cecot_estate(
+    *,
+    facilities: Sequence[tuple[str, str]] = (("cecot", "CECOT"),),
+    units: int = 8,
+    cells: int = 32,
+    operational_capacity: int = 160,
+    stated_capacity: int = 40_000,
+) -> EstateSpec:
+    """A CECOT-like estate (call after ``django.setup()``): each facility of ``facilities`` (code,
+    name) has ``units`` modules of ``cells`` cells of 100 m² with 80 bunks and two toilets —
+    by default one facility, 8 × 32 cells of operational capacity 160, stated capacity 40,000:
+    the estate of the benchmarks."""
     from decimal import Decimal
 
     from habeas.estate import estate_file
@@ -119,13 +128,13 @@ def cecot_estate() -> EstateSpec:
     return estate_file.EstateSpec(
         facilities=[
             estate_file.FacilitySpec(
-                code="cecot",
-                name="CECOT",
+                code=code,
+                name=name,
                 time_zone=CECOT_TIME_ZONE,
                 jurisdiction="SV",
                 holds_sex="M",
                 space_standard="icrc",
-                stated_capacity=40_000,
+                stated_capacity=stated_capacity,
                 units=[
                     estate_file.UnitSpec(
                         code=str(u),
@@ -135,14 +144,15 @@ def cecot_estate() -> EstateSpec:
                                 code=f"{u}-{c:02d}",
                                 floor_area_m2=Decimal(100),
                                 bunks=80,
-                                operational_capacity=160,
+                                operational_capacity=operational_capacity,
                                 toilets=2,
                             )
-                            for c in range(1, 33)
+                            for c in range(1, cells + 1)
                         ],
                     )
-                    for u in range(1, 9)
+                    for u in range(1, units + 1)
                 ],
             )
+            for code, name in facilities
         ]
     )

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import fresh_database, machine, run_worker, write_section
+from _common import cecot_estate, fresh_database, machine, run_worker, write_section
 
 UNITS, CELLS = 8, 32
 
@@ -47,7 +47,6 @@ def worker(people: int, days_of_readings: int) -> dict[str, object]:
     from habeas.custody import intake_file
     from habeas.custody.admission import admit_many
     from habeas.demo import population
-    from habeas.estate import estate_file
     from habeas.estate.models import Facility
     from habeas.estate.services import import_estate
     from habeas.housing.models import Placement
@@ -57,36 +56,7 @@ def worker(people: int, days_of_readings: int) -> dict[str, object]:
     call_command("migrate", verbosity=0)
     actor, now = Actor(label="bench"), clock.now()
     tz = zoneinfo.ZoneInfo("America/El_Salvador")
-    spec = estate_file.EstateSpec(
-        facilities=[
-            estate_file.FacilitySpec(
-                code="mega",
-                name="Bench CECOT",
-                time_zone="America/El_Salvador",
-                jurisdiction="SV",
-                holds_sex="M",
-                space_standard="icrc",
-                stated_capacity=40_000,
-                units=[
-                    estate_file.UnitSpec(
-                        code=str(u),
-                        name=f"Módulo {u}",
-                        cells=[
-                            estate_file.CellSpec(
-                                code=f"{u}-{c:02d}",
-                                floor_area_m2=Decimal("100"),
-                                bunks=80,
-                                operational_capacity=160,
-                                toilets=2,
-                            )
-                            for c in range(1, CELLS + 1)
-                        ],
-                    )
-                    for u in range(1, UNITS + 1)
-                ],
-            )
-        ]
-    )
+    spec = cecot_estate(facilities=[("mega", "Bench CECOT")], units=UNITS, cells=CELLS)
     with transaction.atomic():
         import_estate(spec=spec, actor=actor, at=now)
     facility = Facility.objects.select_related("space_standard").get(code="mega")

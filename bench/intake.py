@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import fresh_database, machine, run_worker, write_section
+from _common import cecot_estate, fresh_database, machine, run_worker, write_section
 
 
 def worker(people: int, facilities: int) -> dict[str, object]:
@@ -39,7 +39,6 @@ def worker(people: int, facilities: int) -> dict[str, object]:
     from habeas.custody.admission import admit_many
     from habeas.demo import population
     from habeas.demo.management.commands.demo import GROUPS
-    from habeas.estate import estate_file
     from habeas.estate.models import Facility
     from habeas.estate.services import import_estate
     from habeas.housing.models import Placement
@@ -48,36 +47,9 @@ def worker(people: int, facilities: int) -> dict[str, object]:
 
     call_command("migrate", verbosity=0)
     actor, now = Actor(label="bench"), clock.now()
-    spec = estate_file.EstateSpec(
-        facilities=[
-            estate_file.FacilitySpec(
-                code=f"bench-{i}",
-                name=f"Bench {i}",
-                time_zone="America/El_Salvador",
-                jurisdiction="SV",
-                holds_sex="M",
-                space_standard="icrc",
-                stated_capacity=40_000,
-                units=[
-                    estate_file.UnitSpec(
-                        code=str(u),
-                        name=f"Módulo {u}",
-                        cells=[
-                            estate_file.CellSpec(
-                                code=f"{u}-{c:02d}",
-                                floor_area_m2=__import__("decimal").Decimal("100"),
-                                bunks=80,
-                                operational_capacity=156,
-                                toilets=2,
-                            )
-                            for c in range(1, 33)
-                        ],
-                    )
-                    for u in range(1, 9)
-                ],
-            )
-            for i in range(1, facilities + 1)
-        ]
+    spec = cecot_estate(
+        facilities=[(f"bench-{i}", f"Bench {i}") for i in range(1, facilities + 1)],
+        operational_capacity=156,
     )
     with transaction.atomic():
         import_estate(spec=spec, actor=actor, at=now)

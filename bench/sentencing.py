@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import fresh_database, machine, run_worker, write_section
+from _common import cecot_estate, fresh_database, machine, run_worker, write_section
 
 CHUNK = 20_000
 
@@ -34,7 +34,6 @@ def worker(people: int, seed: int) -> dict[str, object]:
     import django
 
     django.setup()
-    from decimal import Decimal
 
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -45,7 +44,6 @@ def worker(people: int, seed: int) -> dict[str, object]:
     from habeas.core.bulk import insert_rows, reserve_ids
     from habeas.custody.admission import admit_many
     from habeas.custody.inputs import AdmissionIn, AuthorityIn, DocumentIn, PersonIn
-    from habeas.estate import estate_file
     from habeas.estate.models import Facility
     from habeas.estate.services import import_estate
     from habeas.housing.selectors import roll
@@ -58,36 +56,8 @@ def worker(people: int, seed: int) -> dict[str, object]:
 
     call_command("migrate", verbosity=0)
     actor, now = Actor(label="bench"), clock.now()
-    tz = "America/El_Salvador"
-    spec = estate_file.EstateSpec(
-        facilities=[
-            estate_file.FacilitySpec(
-                code="bench",
-                name="Bench",
-                time_zone=tz,
-                jurisdiction="SV",
-                holds_sex="M",
-                space_standard="icrc",
-                stated_capacity=people,
-                units=[
-                    estate_file.UnitSpec(
-                        code=str(u),
-                        name=f"Módulo {u}",
-                        cells=[
-                            estate_file.CellSpec(
-                                code=f"{u}-{c:02d}",
-                                floor_area_m2=Decimal("100"),
-                                bunks=80,
-                                operational_capacity=156,
-                                toilets=2,
-                            )
-                            for c in range(1, 33)
-                        ],
-                    )
-                    for u in range(1, 9)
-                ],
-            )
-        ]
+    spec = cecot_estate(
+        facilities=[("bench", "Bench")], operational_capacity=156, stated_capacity=people
     )
     with transaction.atomic():
         import_estate(spec=spec, actor=actor, at=now)
