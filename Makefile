@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 export HABEAS_PROJECT_DIR := $(CURDIR)
 
-.PHONY: demo test install lint format bench browser clean messages messages-update gettext
+.PHONY: demo test install lint format bench browser clean messages messages-update gettext pdf
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,12 +19,12 @@ $(STAMP):
 install: $(STAMP)
 
 ## make demo: install, migrate the embedded SQLite database, generate the demo, serve it.
-demo: install messages
+demo: install messages pdf
 	$(BIN)/habeas migrate --noinput
 	$(BIN)/habeas demo $(DEMO_ARGS)
 
 ## make test: install, then run the whole suite (DATABASE_URL selects the database).
-test: install browser messages
+test: install browser messages pdf
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Translations: compile the catalogues, src/habeas/locale/*/LC_MESSAGES/django.po (*.mo are not
@@ -43,6 +43,10 @@ messages-update: install gettext
 ## GNU gettext (msgfmt, xgettext) for Django's catalogue commands, installed when missing.
 gettext:
 	@scripts/ensure-gettext
+
+## HarfBuzz's subsetting library for the PDF reports (WeasyPrint), installed when missing.
+pdf:
+	@scripts/ensure-pdf-libraries
 
 ## Debian's Chromium for the browser tests, installed when missing.
 browser:
