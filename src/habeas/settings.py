@@ -220,6 +220,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+SESSION_ENGINE = "habeas.accounts.sessions"  # Django's database sessions, read prepared
 SESSION_COOKIE_AGE = int(os.environ.get("HABEAS_SESSION_SECONDS", str(30 * 60)))
 # Idle sessions end after SESSION_COOKIE_AGE; accounts.middleware.SlidingSessionMiddleware renews
 # a session at most once every SESSION_REFRESH_SECONDS rather than writing it on every request.

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts.roles import CAPABILITIES, Capability, Role
+from habeas.core.prepared import prepared
 
 if TYPE_CHECKING:
     from habeas.estate.models import Facility
@@ -37,7 +38,7 @@ class User(AbstractUser):
         for a request, and shared by the scoping checks, the page's facility and its shell."""
         cached: list[Facility] | None = self.__dict__.get("_assigned_facilities")
         if cached is None:
-            cached = list(self.facilities.select_related("space_standard").order_by("code"))
+            cached = _facilities_of(user_id=self.pk)
             self.__dict__["_assigned_facilities"] = cached
         return cached
 
@@ -98,3 +99,13 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+@prepared
+def _facilities_of(user_id: int) -> models.QuerySet[Facility]:
+    """A user's facilities with their space standards: read on every request (prepared)."""
+    from habeas.estate.models import Facility
+
+    return (
+        Facility.objects.filter(staff__id=user_id).select_related("space_standard").order_by("code")
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from habeas.accounts.models import ApiToken, User
 from habeas.accounts.roles import Capability
 from habeas.audit.services import Actor
 from habeas.core.errors import NotFound, PermissionDenied
+from habeas.core.prepared import prepared
 from habeas.estate.models import Facility
 
 
@@ -32,15 +34,18 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+@prepared
+def _live_token(digest: str) -> QuerySet[ApiToken]:
+    """The token and its user: read on every API request (prepared, ``core.prepared``)."""
+    return ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True)
+
+
 class TokenAuth(HttpBearer):
     """A per-user API token: ``Authorization: Bearer hb_…``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        token_row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
-            .first()
-        )
+        found = _live_token(digest=ApiToken.digest_of(token))
+        token_row = found[0] if found else None
         if token_row is None or not token_row.user.is_active:
             return None
         now = timezone.now()
@@ -81,8 +86,9 @@ def require(request: HttpRequest, capability: Capability) -> User:
 def visible_facility(request: HttpRequest, code: str) -> Facility:
     """The facility, if the user is assigned to it; otherwise 404 (never reveal it exists)."""
     user = user_of(request)
-    facility = Facility.objects.select_related("space_standard").filter(code=code).first()
-    if facility is None or not user.sees(facility):
+    # The user's own facilities are read once a request anyway (User.assigned_facilities).
+    facility = next((f for f in user.assigned_facilities() if f.code == code), None)
+    if facility is None:
         raise NotFound(
             code="UNKNOWN_FACILITY",
             message=_("No facility %(code)s.") % {"code": code},

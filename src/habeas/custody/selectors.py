@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from habeas.accounts.models import User
 from habeas.core.errors import NotFound
+from habeas.core.prepared import prepared
 from habeas.custody.models import (
     Absence,
     AuthorityKind,
@@ -20,7 +21,7 @@ from habeas.custody.models import (
     Stay,
 )
 from habeas.housing.models import Placement
-from habeas.people.models import Person
+from habeas.people.models import Affiliation, Alias, IdentityDocument, NonAssociation, Person
 
 
 def last_stay(person: Person) -> Stay | None:
@@ -32,23 +33,37 @@ def last_stay(person: Person) -> Stay | None:
     )
 
 
-def visible_person(
-    user: User, *, pk: int | None = None, custody_number: str | None = None
-) -> Person:
-    """The person, if their current (or last) facility is one the user is assigned to; else 404.
-    One query: the facility of the last stay is read with the person."""
-    qs = Person.objects.annotate(
+def _with_last_facility() -> QuerySet[Person]:
+    return Person.objects.annotate(
         last_facility_id=Subquery(
             Stay.objects.filter(person=OuterRef("pk"))
             .order_by("-started_at", "-id")
             .values("facility_id")[:1]
         )
     )
-    person = (
-        qs.filter(pk=pk).first()
+
+
+@prepared
+def _person_by_pk(pk: int) -> QuerySet[Person]:
+    return _with_last_facility().filter(pk=pk)
+
+
+@prepared
+def _person_by_number(custody_number: str) -> QuerySet[Person]:
+    return _with_last_facility().filter(custody_number=custody_number)
+
+
+def visible_person(
+    user: User, *, pk: int | None = None, custody_number: str | None = None
+) -> Person:
+    """The person, if their current (or last) facility is one the user is assigned to; else 404.
+    One query: the facility of the last stay is read with the person."""
+    found = (
+        _person_by_pk(pk=pk)
         if pk is not None
-        else qs.filter(custody_number=custody_number).first()
+        else _person_by_number(custody_number=custody_number or "")
     )
+    person = found[0] if found else None
     facility_id = person.__dict__.get("last_facility_id") if person is not None else None
     if person is None or facility_id is None or not user.sees(facility_id):
         raise NotFound(code="UNKNOWN_PERSON", message=_("No such person."), field="person")
@@ -190,19 +205,53 @@ class PersonRecord:
     absences: list[Absence]
 
 
+# The record's reads, newest first: each prepared (its SQL compiled once per connection), as a
+# look-up is what staff do all day (issue #8, docs/benchmarks.md).
+@prepared
+def _episodes(person_id: int) -> QuerySet[Episode]:
+    return episodes_of(Person(pk=person_id))
+
+
+@prepared
+def _authorities(person_id: int) -> QuerySet[LawfulAuthority]:
+    return authorities_of(Person(pk=person_id))
+
+
+@prepared
+def _stays(person_id: int) -> QuerySet[Stay]:
+    return (
+        Stay.objects.filter(person_id=person_id)
+        .select_related("facility")
+        .order_by("-started_at", "-id")
+    )
+
+
+@prepared
+def _placements(person_id: int) -> QuerySet[Placement]:
+    return placements_of(Person(pk=person_id))
+
+
+@prepared
+def _absences(person_id: int) -> QuerySet[Absence]:
+    return Absence.objects.filter(person_id=person_id).order_by("-started_at", "-id")
+
+
+@prepared
+def _movements(person_id: int) -> QuerySet[Movement]:
+    return movements_of(Person(pk=person_id))
+
+
 def person_record(person: Person, at: dt.datetime) -> PersonRecord:
     """Everything the person's record shows, each table read once (the whereabouts and the last
     stay are derived from the same rows)."""
-    episodes = list(episodes_of(person))
-    authorities = list(authorities_of(person))
+    episodes = _episodes(person_id=person.pk)
+    authorities = _authorities(person_id=person.pk)
     by_episode: dict[int, list[AuthorityState]] = {}
     for a in authorities:
         by_episode.setdefault(a.episode_id, []).append(authority_state(a, at))
-    stays = list(
-        Stay.objects.filter(person=person).select_related("facility").order_by("-started_at", "-id")
-    )
-    placements = list(placements_of(person))
-    absences = list(Absence.objects.filter(person=person).order_by("-started_at", "-id"))
+    stays = _stays(person_id=person.pk)
+    placements = _placements(person_id=person.pk)
+    absences = _absences(person_id=person.pk)
     return PersonRecord(
         person=person,
         at=at,
@@ -216,6 +265,42 @@ def person_record(person: Person, at: dt.datetime) -> PersonRecord:
         stay=stays[0] if stays else None,
         episodes=[(e, by_episode.get(e.pk, [])) for e in episodes],
         placements=placements,
-        movements=list(movements_of(person)),
+        movements=_movements(person_id=person.pk),
         absences=absences,
     )
+
+
+@prepared
+def aliases_of(person_id: int) -> QuerySet[Alias]:
+    return Alias.objects.filter(person_id=person_id).order_by("pk")
+
+
+@prepared
+def documents_of(person_id: int) -> QuerySet[IdentityDocument]:
+    return IdentityDocument.objects.filter(person_id=person_id).order_by("pk")
+
+
+@prepared
+def affiliations_of(person_id: int) -> QuerySet[Affiliation]:
+    return (
+        Affiliation.objects.filter(person_id=person_id)
+        .select_related("group")
+        .order_by("group__code", "pk")
+    )
+
+
+@prepared
+def _non_associations(person_id: int) -> QuerySet[NonAssociation]:
+    return NonAssociation.objects.filter(
+        Q(person_a_id=person_id) | Q(person_b_id=person_id)
+    ).order_by("-started_at", "-pk")
+
+
+def non_associations_of(person: Person) -> list[tuple[NonAssociation, Person | None]]:
+    """The person's non-associations, newest first, each with the other person."""
+    nas = _non_associations(person_id=person.pk)
+    other_ids = {n.person_b_id if n.person_a_id == person.pk else n.person_a_id for n in nas}
+    others = Person.objects.in_bulk(other_ids) if other_ids else {}
+    return [
+        (n, others.get(n.person_b_id if n.person_a_id == person.pk else n.person_a_id)) for n in nas
+    ]

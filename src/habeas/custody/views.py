@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from habeas.housing import allocator as alloc
 from habeas.housing import engine
 from habeas.housing import services as housing
 from habeas.people.identity import document_key, name_key
-from habeas.people.models import IdentityDocument, NonAssociation, Person
+from habeas.people.models import IdentityDocument, Person
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
@@ -46,30 +46,20 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request, Capability.VIEW_PERSON)
     user = user_of(request)
     person = _person(request, person_id)
-    prefetch_related_objects([person], "aliases", "documents")  # the template reads each twice
     record = selectors.person_record(person, clock.now())
     facility = record.stay.facility if record.stay else None
     context: dict[str, Any] = {
         "record": record,
         "person": person,
+        "aliases": selectors.aliases_of(person_id=person.pk),
+        "documents": selectors.documents_of(person_id=person.pk),
         "facility": facility,
         "can": {c.value: user.can(c) for c in Capability},
         "person_links": person_links(user, person.pk),
     }
     if user.can(Capability.VIEW_SECURITY):
-        context["affiliations"] = person.affiliations.select_related("group").order_by(
-            "group__code"
-        )
-        nas = NonAssociation.objects.filter(Q(person_a=person) | Q(person_b=person)).order_by(
-            "-started_at"
-        )
-        others = Person.objects.in_bulk(
-            {n.person_b_id if n.person_a_id == person.pk else n.person_a_id for n in nas}
-        )
-        context["non_associations"] = [
-            (n, others.get(n.person_b_id if n.person_a_id == person.pk else n.person_a_id))
-            for n in nas
-        ]
+        context["affiliations"] = selectors.affiliations_of(person_id=person.pk)
+        context["non_associations"] = selectors.non_associations_of(person)
     if user.can(Capability.VIEW_AUDIT):
         context["events"] = list(events_for_person(person.pk)[:200])
     if facility is not None and record.whereabouts.in_custody and user.can(Capability.PLACE):
