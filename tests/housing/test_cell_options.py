@@ -215,6 +215,57 @@ class TestCellOptions:
         assert len(after) == len(before)
 
 
+def refusals_by_people(
+    facility: Facility, person: Person, target: Cell, at: dt.datetime
+) -> tuple[alloc.Refusal, ...]:
+    """Why not ``target``, the way it was first judged: every resident read as a person."""
+    placed = engine.resident_specs(facility, at)[1]
+    newcomers = [] if person.pk in placed else [services.person_spec(person, facility, at)]
+    instance = engine.facility_instance(facility, at, newcomers=newcomers)
+    return alloc.refusals(instance, person.pk, target.pk)
+
+
+@pytest.mark.django_db
+class TestOnePlacement:
+    """A placement is judged on the cell's unit with its residents counted, and the person's
+    non-association partners named wherever they are: the answer of the whole facility."""
+
+    def test_counting_the_unit_gives_what_reading_the_facility_gives(
+        self, east: tuple[Facility, list[Person]]
+    ) -> None:
+        facility, everyone = east
+        at = clock.now()
+        cells = list(Cell.objects.select_related("unit", "facility").filter(facility=facility))
+        judged = 0
+        for person in Person.objects.filter(pk__in=[p.pk for p in everyone]):  # as stored now
+            spec = services.person_spec(person, facility, at)
+            for target in cells:
+                instance, crowds = engine.local_instance(
+                    facility=facility, cell=target, person=spec, at=at
+                )
+                local = alloc.refusals(instance, person.pk, target.pk, crowds=crowds)
+                assert set(local) == set(refusals_by_people(facility, person, target, at)), (
+                    person,
+                    target.code,
+                )
+                judged += bool(local)
+        assert judged > len(everyone)  # the facility refuses plenty: the comparison has teeth
+
+    def test_reads_no_more_when_the_unit_fills(self, east: tuple[Facility, list[Person]]) -> None:
+        facility, everyone = east
+        a3, at = everyone[2], clock.now()
+        target = cell(facility, "A-1")
+        spec = services.person_spec(a3, facility, at)
+        with CaptureQueriesContext(connection) as before:
+            engine.local_instance(facility=facility, cell=target, person=spec, at=at)
+        admit(facility, "A-2", "b18s")
+        admit(facility, "A-2", "b18s")
+        admit(facility, "A-1")
+        with CaptureQueriesContext(connection) as after:
+            engine.local_instance(facility=facility, cell=target, person=spec, at=at)
+        assert len(after) == len(before)
+
+
 class TestAdultBornBy:
     @given(
         st.dates(dt.date(1940, 1, 1), dt.date(2040, 12, 31)),

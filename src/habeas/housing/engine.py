@@ -184,10 +184,15 @@ _Kind = tuple[int, str, bool, bool]
 
 
 def resident_crowds(
-    facility: Facility, at: dt.datetime, *, adult_age: int, excluding: Iterable[int] = ()
+    facility: Facility,
+    at: dt.datetime,
+    *,
+    adult_age: int,
+    excluding: Iterable[int] = (),
+    unit_id: int | None = None,
 ) -> list[alloc.Crowd]:
-    """Everyone placed in the facility but ``excluding``, as crowds of people who look alike
-    to the rules.
+    """Everyone placed in the facility (or in one unit of it) but ``excluding``, as crowds of
+    people who look alike to the rules.
 
     The options for one person need only counts of the others, and counting in the database
     is far cheaper than reading 40,000 rows: one grouped query counts the residents by kind
@@ -197,6 +202,8 @@ def resident_crowds(
     placed = Placement.objects.filter(facility=facility, ended_at__isnull=True).exclude(
         person_id__in=list(excluding)
     )
+    if unit_id is not None:
+        placed = placed.filter(cell__unit_id=unit_id)
     today = clock.local_date(at, facility.time_zone)
     counts = _count_by_kind_and_group(placed, at, adult_born_by(today, adult_age))
     occupancy = dict(
@@ -370,20 +377,30 @@ def options_instance(
 
 def local_instance(
     *, facility: Facility, cell: Cell, person: alloc.Person, at: dt.datetime
-) -> alloc.Instance:
-    """Enough of the facility to judge one person in one cell: the cell's unit (unit-scope rules),
-    the person, and where each of their non-association partners is placed (facility scope)."""
+) -> tuple[alloc.Instance, list[alloc.Crowd]]:
+    """Enough of the facility to judge one person in one cell, for ``allocator.refusals``: the
+    cell's unit (unit-scope rules) with its residents as crowds of look-alikes, the person, and
+    where each of their non-association partners is placed (facility scope), as people.
+
+    The same answer as the whole facility read as people (tests/housing/test_cell_options.py),
+    without naming the unit's thousands of residents on every placement (issue #8)."""
     cells, ceilings = cell_specs(facility, at, unit_id=cell.unit_id)
     nas = non_associations([person.id])
     partners = {na.b if na.a == person.id else na.a for na in nas}
-    people, placements = resident_specs(
-        facility, at, unit_id=cell.unit_id, extra_person_ids=partners
+    people, placements = resident_specs(facility, at, person_ids=partners)
+    rules = policy()
+    crowds = resident_crowds(
+        facility,
+        at,
+        adult_age=rules.adult_age,
+        excluding={person.id} | partners,
+        unit_id=cell.unit_id,
     )
     known_cells = {c.id for c in cells}
     # Partners elsewhere in the facility: give the engine their cells so facility scope is judged.
-    extra_cells = Cell.objects.filter(
-        pk__in={placements[p] for p in partners if p in placements} - known_cells
-    ).select_related("unit")
+    extra_cells = Cell.objects.filter(pk__in=set(placements.values()) - known_cells).select_related(
+        "unit"
+    )
     standard = facility.space_standard
     cells = cells + tuple(
         alloc.Cell(
@@ -397,16 +414,15 @@ def local_instance(
         )
         for c in extra_cells
     )
-    people = [p for p in people if p.id != person.id]
-    placements.pop(person.id, None)
-    return alloc.Instance(
+    instance = alloc.Instance(
         cells=cells,
         people=(*people, person),
         placements=placements,
         non_associations=nas,
-        policy=policy(),
+        policy=rules,
         over_capacity=ceilings,
     )
+    return instance, crowds
 
 
 def cell_unit(cells: Mapping[int, Cell], cell_id: int) -> str:

@@ -62,8 +62,8 @@ def refusals_for(*, person: Person, cell: Cell, at: dt.datetime) -> list[str]:
     """Every reason, in words, ``person`` may not be placed in ``cell`` now (empty: allowed)."""
     facility = cell.facility
     spec = person_spec(person, facility, at)
-    instance = engine.local_instance(facility=facility, cell=cell, person=spec, at=at)
-    found = alloc.refusals(instance, person.pk, cell.pk)
+    instance, crowds = engine.local_instance(facility=facility, cell=cell, person=spec, at=at)
+    found = alloc.refusals(instance, person.pk, cell.pk, crowds=crowds)
     return [engine.describe(r, {cell.pk: cell.code}) for r in found]
 
 
@@ -103,8 +103,8 @@ def place(
             field="at",
         )
     spec = person_spec(person, facility, at)
-    instance = engine.local_instance(facility=facility, cell=cell, person=spec, at=at)
-    found = alloc.refusals(instance, person.pk, cell.pk)
+    instance, crowds = engine.local_instance(facility=facility, cell=cell, person=spec, at=at)
+    found = alloc.refusals(instance, person.pk, cell.pk, crowds=crowds)
     if found:
         people = {person.pk: str(person)}
         others = [o for r in found if isinstance(o := r.params.get("other"), int)]

@@ -14,12 +14,14 @@ def refusals(
     person_id: int,
     cell_id: int,
     occupants: Mapping[int, int] | None = None,
+    crowds: Sequence[Crowd] = (),
 ) -> tuple[Refusal, ...]:
     """Every hard-rule reason ``person_id`` may not go into ``cell_id``, given the current
     placements (or ``occupants``: person id -> cell id). An empty tuple means allowed.
 
     The person's own current placement is ignored (they would leave it); capacity counts the
-    authorised over-capacity ceiling where there is one."""
+    authorised over-capacity ceiling where there is one. The other residents may come as
+    ``crowds``, as for :func:`options` (the same rule about whom they leave out)."""
     rules = _Rules(instance)
     found: list[Refusal] = []
     if person_id not in rules.people:
@@ -31,6 +33,7 @@ def refusals(
     where = rules.placements(instance.placements if occupants is None else occupants)
     where.pop(person_id, None)
     state = _state_of(rules, where)
+    _add_crowds(rules, state, crowds)
     return tuple(_person_refusals(rules, state, person_id, rules.cell_index[cell_id], rules.limit))
 
 
