@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from habeas.core.errors import FieldProblem
+from habeas.core.prepared import prepared
 from habeas.estate.models import Cell, Facility, Unit
 
 
@@ -44,17 +45,22 @@ class CellIndex:
         """The facility's units and cells; or, given the unit and cell codes a batch names, only
         those units and cells and the cells of those units (a daily log of one cell reads one
         cell, not 256: issue #8). A code that names nothing is reported by ``resolve``."""
-        unit_qs = Unit.objects.filter(facility=facility)
-        cell_qs = Cell.objects.filter(facility=facility)
-        if units is not None or cells is not None:
-            unit_codes = {u.strip() for u in units or () if u and u.strip()}
-            cell_codes = {c.strip() for c in cells or () if c and c.strip()}
-            unit_qs = unit_qs.filter(code__in=unit_codes)
-            cell_qs = cell_qs.filter(Q(code__in=cell_codes) | Q(unit__code__in=unit_codes))
-            if not unit_codes:
-                unit_qs = unit_qs.none()
-        by_code = {u.code: u for u in unit_qs}
-        cell_by_code = {c.code: c for c in cell_qs.order_by("code")}
+        if units is None and cells is None:
+            found_units = list(Unit.objects.filter(facility=facility))
+            found_cells = list(Cell.objects.filter(facility=facility))
+        else:
+            unit_codes = sorted({u.strip() for u in units or () if u and u.strip()})
+            cell_codes = sorted({c.strip() for c in cells or () if c and c.strip()})
+            found_units = (
+                _units_named(facility_id=facility.pk, codes=unit_codes) if unit_codes else []
+            )
+            found_cells = (
+                _cells_named(facility_id=facility.pk, codes=cell_codes) if cell_codes else []
+            )
+            if found_units:
+                found_cells += _cells_of_units(facility_id=facility.pk, codes=unit_codes)
+        by_code = {u.code: u for u in found_units}
+        cell_by_code = {c.code: c for c in sorted(found_cells, key=lambda c: c.code)}
         by_unit: dict[int, list[Cell]] = defaultdict(list)
         for c in cell_by_code.values():
             by_unit[c.unit_id].append(c)
@@ -118,3 +124,19 @@ class CellIndex:
             else:
                 found.append(cell)
         return Scope.CELL, None, found
+
+
+# A daily log names a cell or two, or a unit: its look-ups are prepared (issue #8).
+@prepared
+def _units_named(facility_id: int, codes: list[str]) -> QuerySet[Unit]:
+    return Unit.objects.filter(facility_id=facility_id, code__in=codes)
+
+
+@prepared
+def _cells_named(facility_id: int, codes: list[str]) -> QuerySet[Cell]:
+    return Cell.objects.filter(facility_id=facility_id, code__in=codes)
+
+
+@prepared
+def _cells_of_units(facility_id: int, codes: list[str]) -> QuerySet[Cell]:
+    return Cell.objects.filter(facility_id=facility_id, unit__code__in=codes)

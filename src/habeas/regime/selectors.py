@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from habeas.core import clock
+from habeas.core.prepared import prepared
 from habeas.estate.models import Facility, Unit
 from habeas.regime.models import (
     Call,
@@ -121,18 +123,77 @@ class UnlockRow:
         return f"{self.cells[0]} … {self.cells[-1]} ({len(self.cells)})"
 
 
-def unlocks(
-    facility: Facility, start: dt.datetime, end: dt.datetime, *, ids: list[int] | None = None
-) -> list[UnlockRow]:
-    """Unlock entries beginning in [start, end), with the people in their cells at the start.
-    Three queries whatever the number of entries and people."""
-    qs = Unlock.objects.filter(facility=facility, started_at__gte=start, started_at__lt=end)
-    if ids is not None:
-        qs = Unlock.objects.filter(facility=facility, pk__in=ids)
+def _with_people(qs: QuerySet[Unlock]) -> QuerySet[Unlock]:
+    """Unlock entries with the number of people placed in their cells when each began."""
     in_cells = Q(cells__placements__started_at__lte=F("started_at")) & (
         Q(cells__placements__ended_at__isnull=True)
         | Q(cells__placements__ended_at__gt=F("started_at"))
     )
+    return (
+        qs.select_related("unit")
+        .annotate(people=Count("cells__placements", filter=in_cells))
+        .order_by("started_at", "pk")
+    )
+
+
+def _cell_codes(unlock_ids: QuerySet[Unlock, int] | list[int]) -> QuerySet[UnlockCell, Any]:
+    return (
+        UnlockCell.objects.filter(unlock_id__in=unlock_ids)
+        .order_by("cell__code")
+        .values_list("unlock_id", "cell__code")
+    )
+
+
+def _exceptions(unlock_ids: QuerySet[Unlock, int] | list[int]) -> QuerySet[UnlockException, Any]:
+    return (
+        UnlockException.objects.filter(unlock_id__in=unlock_ids)
+        .order_by("person__custody_number")
+        .values_list(
+            "unlock_id",
+            "person_id",
+            "person__custody_number",
+            "person__given_names",
+            "person__family_names",
+            "reason",
+        )
+    )
+
+
+# The entry a daily log has just written, read back for its answer (issue #8): prepared.
+@prepared
+def _entries(facility_id: int, ids: list[int]) -> QuerySet[Unlock]:
+    return _with_people(Unlock.objects.filter(facility_id=facility_id, pk__in=ids))
+
+
+@prepared
+def _entry_cell_codes(ids: list[int]) -> QuerySet[UnlockCell, Any]:
+    return _cell_codes(ids)
+
+
+@prepared
+def _entry_exceptions(ids: list[int]) -> QuerySet[UnlockException, Any]:
+    return _exceptions(ids)
+
+
+def unlocks(
+    facility: Facility, start: dt.datetime, end: dt.datetime, *, ids: list[int] | None = None
+) -> list[UnlockRow]:
+    """Unlock entries beginning in [start, end) (or those of ``ids``), with the people in their
+    cells at the start. Three queries whatever the number of entries and people."""
+    if ids is not None:
+        entries = _entries(facility_id=facility.pk, ids=ids)
+        found = [u.pk for u in entries]
+        codes = _entry_cell_codes(ids=found) if found else []
+        excepted = _entry_exceptions(ids=found) if found else []
+    else:
+        entries = list(
+            _with_people(
+                Unlock.objects.filter(facility=facility, started_at__gte=start, started_at__lt=end)
+            )
+        )
+        found = [u.pk for u in entries]
+        codes = list(_cell_codes(found)) if found else []
+        excepted = list(_exceptions(found)) if found else []
     rows = {
         u.pk: UnlockRow(
             id=u.pk,
@@ -144,30 +205,13 @@ def unlocks(
             location=u.location,
             purpose=u.purpose,
             note=u.note,
-            people=u.people,
+            people=u.people,  # type: ignore[attr-defined]
         )
-        for u in qs.select_related("unit")
-        .annotate(people=Count("cells__placements", filter=in_cells))
-        .order_by("started_at", "pk")
+        for u in entries
     }
-    for uid, code in (
-        UnlockCell.objects.filter(unlock_id__in=list(rows))
-        .order_by("cell__code")
-        .values_list("unlock_id", "cell__code")
-    ):
+    for uid, code in codes:
         rows[uid].cells.append(code)
-    for uid, pid, number, given, family, reason in (
-        UnlockException.objects.filter(unlock_id__in=list(rows))
-        .order_by("person__custody_number")
-        .values_list(
-            "unlock_id",
-            "person_id",
-            "person__custody_number",
-            "person__given_names",
-            "person__family_names",
-            "reason",
-        )
-    ):
+    for uid, pid, number, given, family, reason in excepted:
         rows[uid].exceptions.append(ExceptionRow(pid, number, f"{given} {family}", reason))
     return list(rows.values())
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from habeas.audit.services import Actor, Change, record_many
 from habeas.core.bulk import insert_rows, matching, reserve_ids
 from habeas.core.errors import FieldProblem, RuleViolation
+from habeas.core.prepared import LONGEST_LIST, prepared
 from habeas.estate.models import Cell, Facility, Unit
 from habeas.regime.models import (
     ExceptionReason,
@@ -270,18 +272,36 @@ def record_unlocks(
     return done
 
 
+_Unlocked = QuerySet[UnlockCell, tuple[int, dt.datetime, dt.datetime]]
+
+
+def _unlocked_between(start: dt.datetime, end: dt.datetime) -> _Unlocked:
+    """Cells unlocked for part of [start, end), with the unlock's period."""
+    return UnlockCell.objects.filter(
+        unlock__started_at__lt=end, unlock__ended_at__gt=start
+    ).values_list("cell_id", "unlock__started_at", "unlock__ended_at")
+
+
+@prepared
+def _unlocked_during(start: dt.datetime, end: dt.datetime, cell_ids: list[int]) -> _Unlocked:
+    return _unlocked_between(start, end).filter(cell_id__in=cell_ids)
+
+
 def _refuse_overlaps(
     unlocks: Sequence[UnlockIn], resolved: Sequence[tuple[str, Unit | None, list[Cell]]]
 ) -> None:
     """Refuse an entry that would unlock a cell already unlocked for part of the same time."""
     start = min(u.started_at for u in unlocks)
     end = max(u.ended_at for u in unlocks)
-    cell_ids = {c.pk for _s, _u, cells in resolved for c in cells}
+    cell_ids = sorted({c.pk for _s, _u, cells in resolved for c in cells})
     periods: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    existing = UnlockCell.objects.filter(
-        unlock__started_at__lt=end, unlock__ended_at__gt=start
-    ).values_list("cell_id", "unlock__started_at", "unlock__ended_at")
-    for cell, s, e in matching(existing, "cell_id", cell_ids):
+    if len(cell_ids) <= LONGEST_LIST:  # a daily log: a cell or a unit, prepared
+        existing: Iterable[tuple[int, dt.datetime, dt.datetime]] = _unlocked_during(
+            start=start, end=end, cell_ids=cell_ids
+        )
+    else:  # a bulk import: the cells in chunks SQLite accepts
+        existing = matching(_unlocked_between(start, end), "cell_id", cell_ids)
+    for cell, s, e in existing:
         periods[cell].append((s, e))
     codes = {c.pk: c.code for _s, _u, cells in resolved for c in cells}
     clashes: list[str] = []
